@@ -1,0 +1,85 @@
+"""floorwalk: floor-walk data collection for production coordinators."""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import instance_secret_key, load_config
+
+__version__ = "0.1.0"
+MIGRATIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, CLI.
+
+    ``config`` overrides what the environment gives (tests pass their database here).
+    """
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    app.config.from_mapping(config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import changes  # noqa: F401  (registers the change counter's session events)
+    from .database import configure_engine
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from .accounts import load_session_user
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return load_session_user(db.session, session_id)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .views import admin, api, auth, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+
+
+def register_hooks(app: Flask) -> None:
+    from .security import check_csrf, nav_context, send_security_headers
+
+    app.before_request(check_csrf)
+    app.after_request(send_security_headers)
+    app.context_processor(nav_context)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

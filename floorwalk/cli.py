@@ -1,0 +1,174 @@
+"""The ``floorwalk`` command group (also ``flask --app floorwalk …``)."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .accounts import AccountError, create_user
+from .extensions import db
+from .models import ROLES
+from .settings import NAMES, get_settings, set_setting
+
+
+def main() -> None:
+    from . import create_app
+
+    cli = FlaskGroup(
+        create_app=create_app,
+        add_version_option=False,
+        help="floorwalk: floor-walk data collection. Configure with FLOORWALK_* variables.",
+    )
+    cli.main(prog_name="floorwalk")
+
+
+def register(app: Flask) -> None:
+    for command in (demo, serve, users, settings):
+        app.cli.add_command(command)
+
+
+# users --------------------------------------------------------------------------------
+
+
+@click.group(help="Manage users.")
+def users() -> None:
+    pass
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--area", "areas", multiple=True, help="An area the user runs (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(username: str, role: str, areas: tuple[str, ...], password_stdin: bool):
+    """Add a user. The password comes from stdin or a prompt, never from the command line."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            db.session, username, role, password, areas, current_app.config["PASSWORD_ITERATIONS"]
+        )
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    area_text = f" for {', '.join(a.name for a in user.areas)}" if user.areas else ""
+    click.echo(f"Created {user.role} {user.username}{area_text}.")
+
+
+# settings -----------------------------------------------------------------------------
+
+
+@click.group(help="Plant settings: " + ", ".join(NAMES) + ".")
+def settings() -> None:
+    pass
+
+
+@settings.command("set")
+@click.argument("name", type=click.Choice(NAMES))
+@click.argument("value")
+@with_appcontext
+def set_setting_command(name: str, value: str) -> None:
+    """Change a plant setting; an invalid value changes nothing."""
+    try:
+        changed = set_setting(db.session, name, value)
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for key, new_value in changed.items():
+        click.echo(f"{key} = {new_value}")
+
+
+@settings.command("show")
+@with_appcontext
+def show_settings_command() -> None:
+    """Print every plant setting."""
+    for name, value in get_settings(db.session).items():
+        click.echo(f"{name} = {value}")
+
+
+# serve and demo -----------------------------------------------------------------------
+
+
+def run_gunicorn(app_factory, host: str, port: int, workers: int, certfile=None, keyfile=None):
+    """Serve with gunicorn; each worker builds its own app from ``app_factory``."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("forwarded_allow_ips", "127.0.0.1,::1")
+            if certfile:
+                self.cfg.set("certfile", certfile)
+                self.cfg.set("keyfile", keyfile)
+
+        def load(self):
+            return app_factory()
+
+    Server().run()
+
+
+@click.command(help="Serve floorwalk with gunicorn on the configured database.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False))
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False))
+def serve(host, port, workers, certfile, keyfile) -> None:
+    from . import create_app
+
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--certfile and --keyfile go together.")
+    if os.environ.get("FLOORWALK_REDIS_URL") and not os.environ.get("FLOORWALK_SECRET_KEY"):
+        raise click.ClickException(
+            "FLOORWALK_REDIS_URL is set, so several servers may share this plant: set "
+            "FLOORWALK_SECRET_KEY too, the same on every server."
+        )
+    if certfile:
+        os.environ["FLOORWALK_HTTPS"] = "1"  # cookies get __Host- names and Secure
+    run_gunicorn(create_app, host, port, workers, certfile, keyfile)
+
+
+@click.command(help="Load the demo plant into the instance folder's SQLite database and serve it.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the database and stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    from flask_migrate import upgrade
+
+    from . import create_app
+    from .demo import demo_loaded, load_demo
+
+    instance = Path(current_app.instance_path)
+    database_url = f"sqlite:///{instance / 'demo.sqlite'}"
+    credentials_file = instance / "demo-users.txt"
+    config = {"SQLALCHEMY_DATABASE_URI": database_url}
+    app = create_app(config, instance_path=str(instance))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        if not demo_loaded(db.session):
+            accounts = load_demo(db.session, iterations=app.config["PASSWORD_ITERATIONS"])
+            db.session.commit()
+            lines = [f"{a.username:12} {a.password:16} ({a.role})" for a in accounts]
+            fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write("\n".join(lines) + "\n")
+            click.echo("Demo plant loaded. Sign in as one of these users:")
+        else:
+            click.echo(f"Demo plant already loaded ({database_url}). Users:")
+    if credentials_file.exists():
+        click.echo(credentials_file.read_text())
+    if no_serve:
+        return
+    os.environ["FLOORWALK_DATABASE_URL"] = database_url
+    click.echo(f"Serving the demo at http://{host}:{port}/ (Ctrl+C stops it)")
+    run_gunicorn(create_app, host, port, workers=2)

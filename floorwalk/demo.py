@@ -1,0 +1,223 @@
+"""A demo plant: three areas, twenty stations, fifteen employees and a week of walks.
+
+The history is made the way phones make it (records with client ids, stored through
+``build_record``), so the summaries, station pages and sync see realistic data.
+"""
+
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .accounts import create_user
+from .models import (
+    Area,
+    Category,
+    Employee,
+    Metric,
+    Route,
+    RouteStop,
+    Station,
+    StationMetric,
+    User,
+)
+from .records import build_record, record_body
+from .settings import plant_clock, set_setting
+
+TIMEZONE = "America/Chicago"
+SHIFTS = "A=06:00,B=14:00,C=22:00"
+
+AREAS = {
+    "Press Shop": ("PRS", ["Blanking press", "Transfer press", "Tandem line 1", "Tandem line 2",
+                           "Progressive die", "Coil slitter"]),
+    "Welding": ("WLD", ["Robot cell 1", "Robot cell 2", "Spot weld line", "Stud welding",
+                        "Seam welder", "Rework bay"]),
+    "Assembly": ("ASM", ["Door line", "Seat install", "Harness station", "Dash module",
+                         "Final torque", "Leak test", "Audit bay", "Pack-out"]),
+}
+METRICS = (
+    ("units_completed", "Units completed", "pcs", "tally"),
+    ("scrap", "Scrap", "pcs", "tally"),
+    ("material_on_hand", "Material on hand", "bins", "gauge"),
+    ("headcount", "Headcount", "people", "gauge"),
+)
+EMPLOYEES = (
+    ("E1001", "Maria Gonzalez", "Press Shop"), ("E1002", "James Okafor", "Press Shop"),
+    ("E1003", "Linh Tran", "Press Shop"), ("E1004", "Dmitri Volkov", "Press Shop"),
+    ("E1005", "Aisha Khan", "Press Shop"), ("E2001", "Tom Becker", "Welding"),
+    ("E2002", "Sofia Rossi", "Welding"), ("E2003", "Kwame Mensah", "Welding"),
+    ("E2004", "Hannah Schulz", "Welding"), ("E2005", "Luis Ortega", "Welding"),
+    ("E3001", "Grace Kim", "Assembly"), ("E3002", "Noah Williams", "Assembly"),
+    ("E3003", "Zoë Dubois", "Assembly"), ("E3004", "Ravi Patel", "Assembly"),
+    ("E3005", "Emma Johansson", "Assembly"),
+)
+USERS = (
+    ("coordinator", "coordinator", ()),
+    ("supervisor", "supervisor", ("Press Shop", "Welding")),
+    ("manager", "manager", ()),
+    ("admin", "admin", ()),
+)
+OBSERVATIONS = (
+    ("material", "medium", "Coil stock down to the last rack; called logistics."),
+    ("machine", "high", "Die change overran, line stopped.", 35),
+    ("safety", "high", "Oil on the walkway next to the press guard."),
+    ("quality", "medium", "Burr on edge of part, quarantined the last bin."),
+    ("housekeeping", "low", "Scrap bin overflowing."),
+    ("schedule", "info", "Running ahead of plan after early start."),
+    ("machine", "critical", "Robot faulted on weld 14, maintenance called.", 50),
+    ("quality", "low", "Label printer smudging, replaced ribbon."),
+)
+NOTES = (
+    ("recognition", "Caught a mislabeled bin before it shipped."),
+    ("coaching", "Reviewed lockout steps for die change."),
+    ("training", "Completed torque tool certification."),
+    ("safety", "Reminded about cut-resistant sleeves."),
+    ("attendance", "Covered the second half of B shift."),
+)
+
+
+@dataclass
+class DemoUser:
+    username: str
+    role: str
+    password: str
+
+
+def demo_loaded(session: Session) -> bool:
+    return session.execute(select(Station.id).limit(1)).first() is not None
+
+
+def load_demo(
+    session: Session, today: date | None = None, seed: int = 7, iterations: int = 600_000
+) -> list[DemoUser]:
+    """Fill an empty database with the demo plant; returns the users and their passwords."""
+    rng = random.Random(seed)  # the history is the same for every install
+    set_setting(session, "timezone", TIMEZONE)
+    set_setting(session, "shifts", SHIFTS)
+    clock = plant_clock(session)
+
+    metrics = {key: Metric(key=key, label=label, unit=unit, kind=kind)
+               for key, label, unit, kind in METRICS}
+    session.add_all(metrics.values())
+    areas, stations = {}, []
+    for area_name, (prefix, names) in AREAS.items():
+        area = areas[area_name] = Area(name=area_name)
+        for number, name in enumerate(names, start=1):
+            station = Station(code=f"{prefix}-{number:02d}", name=name, area=area, active=True)
+            station.metrics = [
+                StationMetric(metric=metrics["units_completed"], position=0,
+                              target=float(rng.choice((240, 300, 360, 420)))),
+                StationMetric(metric=metrics["scrap"], position=1, target=8.0),
+                StationMetric(metric=metrics["material_on_hand"], position=2, min_level=4.0),
+                StationMetric(metric=metrics["headcount"], position=3, min_level=2.0),
+            ]
+            stations.append(station)
+    session.add_all(stations)
+    employees = [Employee(badge=badge, name=name, area=areas[area], active=True)
+                 for badge, name, area in EMPLOYEES]
+    session.add_all(employees)
+    for area_name, area in areas.items():
+        route = Route(name=f"{area_name} walk", area=area, active=True)
+        route.stops = [RouteStop(position=i, station=station) for i, station in
+                       enumerate(s for s in stations if s.area is area)]
+        session.add(route)
+    session.flush()
+
+    accounts = []
+    for username, role, area_names in USERS:
+        password = secrets.token_urlsafe(9)
+        create_user(session, username, role, password, area_names, iterations)
+        accounts.append(DemoUser(username, role, password))
+
+    walkers = list(session.execute(
+        select(User).where(User.role.in_(("coordinator", "supervisor")))
+    ).scalars())
+    categories = {c.key: c for c in session.execute(select(Category)).scalars()}
+    today = today or clock.production_day(datetime.now(UTC))
+    history = DemoHistory(session, clock, rng, metrics, categories, employees)
+    for days_ago in range(7, -1, -1):
+        day = today - timedelta(days=days_ago)
+        for shift in clock.shift_starts(day):
+            history.walk_shift(day, shift[1], walkers, stations, last=(days_ago == 0))
+    session.flush()
+    return accounts
+
+
+class DemoHistory:
+    """Walks that look like a plant's: most stations visited, counts near target."""
+
+    def __init__(self, session, clock, rng, metrics, categories, employees):
+        self.session, self.clock, self.rng = session, clock, rng
+        self.metrics, self.categories, self.employees = metrics, categories, employees
+
+    def add(self, author, type_, station, observed_at, data, walk_id=None):
+        lookups = {}
+        if type_ == "count":
+            lookups["metric"] = self.metrics[data["metric"]]
+        elif type_ == "observation":
+            lookups["category"] = self.categories[data["category"]]
+        elif type_ == "employee_note":
+            lookups["employee"] = next(e for e in self.employees if e.badge == data["employee"])
+        body = record_body(uuid.UUID(int=self.rng.getrandbits(128), version=4), type_, author,
+                           observed_at, data, station.code if station else None, walk_id)
+        record, version = build_record(body, author, station.id if station else None,
+                                       observed_at, self.clock, lookups, received_at=observed_at)
+        self.session.add_all((record, version))
+        return record
+
+    def walk_shift(self, day, shift_start, walkers, stations, last):
+        now = datetime.now(UTC)
+        rng = self.rng
+        author = rng.choice(walkers)
+        started = shift_start + timedelta(minutes=rng.randint(30, 90))
+        if started > now:
+            return
+        walk_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        at = started
+        for station in stations:
+            if rng.random() < 0.12:  # a few stations are missed on every walk
+                continue
+            at += timedelta(minutes=rng.randint(2, 9))
+            if at > now:
+                break
+            self.visit(author, station, at, walk_id, day)
+        if at <= now:
+            self.add(author, "walk", None, started, {
+                "started_at": started.isoformat(timespec="milliseconds"),
+                "ended_at": at.isoformat(timespec="milliseconds"),
+            }, walk_id)
+
+    def visit(self, author, station, at, walk_id, day):
+        rng = self.rng
+        self.add(author, "visit", station, at, {}, walk_id)
+        target = station.metrics[0].target
+        share = target / 3 * rng.uniform(0.7, 1.15)  # three shifts make the day
+        self.add(author, "count", station, at + timedelta(seconds=20),
+                 {"metric": "units_completed", "value": round(share)}, walk_id)
+        if rng.random() < 0.4:
+            self.add(author, "count", station, at + timedelta(seconds=40),
+                     {"metric": "scrap", "value": rng.randint(0, 5)}, walk_id)
+        self.add(author, "count", station, at + timedelta(seconds=60),
+                 {"metric": "material_on_hand", "value": rng.randint(2, 12)}, walk_id)
+        self.add(author, "count", station, at + timedelta(seconds=70),
+                 {"metric": "headcount", "value": rng.randint(1, 4)}, walk_id)
+        if rng.random() < 0.12:
+            category, severity, text, *minutes = rng.choice(OBSERVATIONS)
+            data = {"category": category, "severity": severity, "text": text, "photos": []}
+            if minutes:
+                data["minutes"] = minutes[0]
+            record = self.add(author, "observation", station, at + timedelta(seconds=90),
+                              data, walk_id)
+            if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
+                record.status = "resolved"
+        if rng.random() < 0.06:
+            employees = [e for e in self.employees if e.area_id == station.area_id]
+            kind, text = rng.choice(NOTES)
+            self.add(author, "employee_note", station, at + timedelta(seconds=120),
+                     {"employee": rng.choice(employees).badge, "kind": kind, "text": text},
+                     walk_id)
+

@@ -1,0 +1,81 @@
+"""One error shape for the API, plain pages for people."""
+
+import logging
+
+from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+logger = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+class ApiError(HTTPException):
+    """An API answer other than success, with a machine-readable ``code``."""
+
+    def __init__(self, status: int, message: str, code: str | None = None, headers=None):
+        super().__init__(message)
+        self.code = status
+        self.error_code = code or CODES.get(status, "error")
+        self.extra_headers = headers or {}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, headers=None):
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message}})
+        response.status_code = status
+    else:
+        page = render_template("error.html", status=status, message=message)
+        response = make_response(page, status)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    if status == 401 and not wants_json():
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    headers = dict(getattr(error, "extra_headers", {}))
+    if status == 429 and hasattr(error, "retry_after"):
+        headers["Retry-After"] = str(error.retry_after)
+    code = getattr(error, "error_code", None) or CODES.get(status, "error")
+    message = error.description or ""
+    if status == 401:
+        message = message if isinstance(error, ApiError) else "Sign in to continue."
+    return error_response(status, code, message, headers)
+
+
+def handle_csrf_error(error: CSRFError):
+    return error_response(
+        400, "csrf", "The security token is missing or out of date; reload and try again."
+    )
+
+
+def handle_unexpected_error(error: Exception):
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "server_error", InternalServerError.description)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

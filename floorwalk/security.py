@@ -1,0 +1,57 @@
+"""Request hooks: CSRF for pages, security headers on every response, role navigation."""
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+
+from .extensions import csrf
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' blob: data:; connect-src 'self'; worker-src 'self'; "
+    "manifest-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+# What the navigation offers, by role. An entry shows once its page exists, so a
+# feature adds its page and its line here, nothing else.
+NAVIGATION = (
+    ("Walk", "app.walk", ("coordinator", "supervisor", "manager", "admin")),
+    ("Summary", "summary.today", ("coordinator", "supervisor", "manager", "admin")),
+    ("Follow-up", "summary.observations", ("supervisor", "manager", "admin")),
+    ("Admin", "admin.index", ("admin",)),
+)
+
+
+def check_csrf() -> None:
+    """Every state-changing page request carries the form's CSRF token.
+
+    The API checks its own, after telling an expired session apart (views/api.py).
+    """
+    if request.method in SAFE_METHODS or request.blueprint == "api":
+        return
+    csrf.protect()
+
+
+def send_security_headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    if current_app.config["HTTPS"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    if "Cache-Control" not in headers and request.endpoint != "static":
+        # Pages and API answers carry user data; the service worker caches only the shell.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def nav_context() -> dict:
+    items = []
+    if current_user.is_authenticated:
+        endpoints = current_app.view_functions
+        for label, endpoint, roles in NAVIGATION:
+            if endpoint in endpoints and current_user.role in roles:
+                items.append((label, url_for(endpoint), request.endpoint == endpoint))
+    return {"navigation": items}

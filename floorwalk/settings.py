@@ -1,0 +1,75 @@
+"""Plant settings an admin changes at run time: timezone, day start, shifts, public URL."""
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .days import PlantClock, format_shifts, parse_shifts, parse_time, parse_timezone
+from .models import Setting
+
+DEFAULTS = {"timezone": "UTC", "day_start": "06:00", "shifts": "", "public_url": ""}
+NAMES = tuple(DEFAULTS)
+
+
+def get_settings(session: Session) -> dict[str, str]:
+    stored = dict(session.execute(select(Setting.name, Setting.value)).all())
+    return {name: stored.get(name, default) for name, default in DEFAULTS.items()}
+
+
+def plant_clock(session: Session) -> PlantClock:
+    values = get_settings(session)
+    return PlantClock(
+        timezone=values["timezone"],
+        day_start=parse_time(values["day_start"]),
+        shifts=parse_shifts(values["shifts"]),
+    )
+
+
+def public_url(session: Session, fallback: str = "") -> str:
+    """The base URL printed on QR labels: the setting, else the configured one."""
+    return get_settings(session)["public_url"] or fallback
+
+
+def _normalize(name: str, value: str, current: dict[str, str]) -> dict[str, str]:
+    """The settings to store for ``name = value``; raises ValueError when refused."""
+    if name == "timezone":
+        return {"timezone": parse_timezone(value)}
+    if name == "day_start":
+        start = parse_time(value)
+        shifts = parse_shifts(current["shifts"])
+        if shifts and shifts[0].start != start:
+            raise ValueError(
+                f"day_start must be the first shift's start ({shifts[0].start:%H:%M}) "
+                "while shifts are set; change the shifts instead"
+            )
+        return {"day_start": f"{start:%H:%M}"}
+    if name == "shifts":
+        shifts = parse_shifts(value)
+        if not shifts:
+            return {"shifts": ""}
+        # The first shift listed starts the production day.
+        return {"shifts": format_shifts(shifts), "day_start": f"{shifts[0].start:%H:%M}"}
+    if name == "public_url":
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path):
+            raise ValueError(
+                f"{value!r} is not a public URL: give scheme and host only, "
+                "e.g. https://floorwalk.example.com"
+            )
+        return {"public_url": url}
+    raise ValueError(f"unknown setting {name!r}: choose one of {', '.join(NAMES)}")
+
+
+def set_setting(session: Session, name: str, value: str) -> dict[str, str]:
+    """Validate and store a setting; returns every setting that changed with it."""
+    changes = _normalize(name, value, get_settings(session))
+    for key, new_value in changes.items():
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(name=key, value=new_value))
+        else:
+            row.value = new_value
+    session.flush()
+    return changes
