@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .accounts import AccountError, create_user
+from .database import begin_writing
 from .extensions import db
 from .models import ROLES
 from .settings import NAMES, get_settings, set_setting
@@ -50,6 +51,7 @@ def create_user_command(username: str, role: str, areas: tuple[str, ...], passwo
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    begin_writing(db.session)
     try:
         user = create_user(
             db.session, username, role, password, areas, current_app.config["PASSWORD_ITERATIONS"]
@@ -76,6 +78,7 @@ def settings() -> None:
 @with_appcontext
 def set_setting_command(name: str, value: str) -> None:
     """Change a plant setting; an invalid value changes nothing."""
+    begin_writing(db.session)
     try:
         changed = set_setting(db.session, name, value)
     except ValueError as error:
@@ -155,6 +158,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     app = create_app(config, instance_path=str(instance))
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
+        begin_writing(db.session)
         if not demo_loaded(db.session):
             accounts = load_demo(db.session, iterations=app.config["PASSWORD_ITERATIONS"])
             db.session.commit()

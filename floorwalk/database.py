@@ -5,7 +5,7 @@ import uuid
 from flask import has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .models import SyncState
 
@@ -16,8 +16,9 @@ def configure_engine(engine: Engine) -> None:
     """SQLite: WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writing transactions.
 
     Without BEGIN IMMEDIATE a transaction that reads and then writes upgrades its lock
-    midway, and SQLite answers "database is locked" at once instead of waiting. Reads of
-    GET requests begin deferred, so they never queue behind a writer (WAL lets them run).
+    midway, and SQLite answers "database is locked" at once instead of waiting. A
+    transaction writes when its request's method changes data, or when a command says so
+    (``begin_writing``); the others begin deferred and never queue behind a writer.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -35,8 +36,25 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        reading = has_request_context() and request.method in READ_ONLY_METHODS
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        immediate = options.get("sqlite_immediate", writing_request())
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writing_request() -> bool:
+    return has_request_context() and request.method not in READ_ONLY_METHODS
+
+
+def begin_writing(session: Session) -> None:
+    """Start the session's transaction holding SQLite's write lock (for CLI commands).
+
+    Requests that change data get it by their method; a command says so here, first.
+    Elsewhere, or once the transaction has begun, a no-op.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": True})
 
 
 def ensure_sync_state(session: Session) -> SyncState:

@@ -8,3 +8,8 @@ class CredentialsSchema(Schema):
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+def form_input(form) -> dict:
+    """A submitted form's fields for a schema, without the CSRF token (checked already)."""
+    return {name: value for name, value in form.items() if name != "csrf_token"}

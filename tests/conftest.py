@@ -9,6 +9,7 @@ import shutil
 import uuid
 
 import pytest
+from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, delete, insert, select, text
 
@@ -84,9 +85,28 @@ def database_url(database_template, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an app context of its own, as a server does.
+
+    The test itself holds an app context for calling services directly; without this,
+    requests would share it, and with it ``g`` (the cached user, the CSRF token) and
+    the database session, which hides bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction on both sides of the request, so that the
+        # request sees what the test stored and the test then sees what it changed.
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
+
+
 @pytest.fixture
 def app(database_url, database_template, tmp_path):
     app = create_app(app_config(database_url, tmp_path), instance_path=str(tmp_path / "instance"))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -96,12 +116,40 @@ def app(database_url, database_template, tmp_path):
 
 
 @pytest.fixture
+def make_app(database_url, tmp_path):
+    """Another app on the test database, built from the environment as it is now."""
+    made = []
+
+    def make(name="other"):
+        other = create_app(app_config(database_url, tmp_path), instance_path=str(tmp_path / name))
+        other.test_client_class = IsolatedClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
 
+class CommittingRunner(FlaskCliRunner):
+    """Ends the test's transaction around each command, as separate processes would."""
+
+    def invoke(self, *args, **kwargs):
+        db.session.commit()
+        result = super().invoke(*args, **kwargs)
+        db.session.commit()
+        return result
+
+
 @pytest.fixture
 def runner(app):
+    app.test_cli_runner_class = CommittingRunner
     return app.test_cli_runner()
 
 

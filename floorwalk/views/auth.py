@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from ..accounts import AccountError, SignInBlocked, authenticate, end_sessions
 from ..extensions import db
-from ..schemas import CredentialsSchema
+from ..schemas import CredentialsSchema, form_input
 
 bp = Blueprint("auth", __name__)
 
@@ -39,7 +39,7 @@ def login():
     if request.method == "GET":
         return redirect(next_url) if current_user.is_authenticated else render_login()
     try:
-        credentials = CredentialsSchema().load(request.form.to_dict())
+        credentials = CredentialsSchema().load(form_input(request.form))
     except ValidationError as error:
         errors = {name: " ".join(messages) for name, messages in error.messages.items()}
         return render_login(request.form.get("username", ""), errors, 400)

@@ -1,0 +1,33 @@
+"""The audit trail: who changed what, when, with the values before and after."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .models import AuditEvent, User
+
+
+def record_audit(
+    session: Session,
+    actor: User | None,
+    action: str,
+    entity: str,
+    key: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session's transaction, so it commits with the change.
+
+    ``action`` is a verb (``create``, ``update``, ``deactivate``, ``resolve``…), ``entity``
+    the kind of thing and ``key`` the thing's own key (a station code, a username).
+    """
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        entity=entity,
+        entity_key=str(key),
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    return event
