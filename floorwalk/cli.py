@@ -27,8 +27,28 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (demo, serve, users, settings):
+    for command in (demo, serve, users, settings, import_group):
         app.cli.add_command(command)
+
+
+# import -------------------------------------------------------------------------------
+
+
+@click.group("import", help="Bulk load catalog CSV files, or records exported from a phone.")
+def import_group() -> None:
+    pass
+
+
+# import: catalog CSV kinds (metrics, stations, targets, employees, categories, plan)
+
+
+# import: records exported from a phone (floorwalk import records FILE.json)
+
+
+# labels -------------------------------------------------------------------------------
+
+
+# photos -------------------------------------------------------------------------------
 
 
 # users --------------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+"""Sync API routes (push, pull, photos), on the API blueprint."""
+
+from .api import bp  # noqa: F401
