@@ -82,8 +82,7 @@ def create_user(
     username = username.strip()
     if not re.match(USERNAME_PATTERN, username):
         raise AccountError(
-            "A username is 1 to 64 letters, digits or . _ @ - (no spaces): "
-            f"{username!r} is not."
+            f"A username is 1 to 64 letters, digits or . _ @ - (no spaces): {username!r} is not."
         )
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")

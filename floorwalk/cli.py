@@ -196,3 +196,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     os.environ["FLOORWALK_DATABASE_URL"] = database_url
     click.echo(f"Serving the demo at http://{host}:{port}/ (Ctrl+C stops it)")
     run_gunicorn(create_app, host, port, workers=2)
+
+
+if __name__ == "__main__":
+    main()

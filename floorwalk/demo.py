@@ -32,12 +32,41 @@ TIMEZONE = "America/Chicago"
 SHIFTS = "A=06:00,B=14:00,C=22:00"
 
 AREAS = {
-    "Press Shop": ("PRS", ["Blanking press", "Transfer press", "Tandem line 1", "Tandem line 2",
-                           "Progressive die", "Coil slitter"]),
-    "Welding": ("WLD", ["Robot cell 1", "Robot cell 2", "Spot weld line", "Stud welding",
-                        "Seam welder", "Rework bay"]),
-    "Assembly": ("ASM", ["Door line", "Seat install", "Harness station", "Dash module",
-                         "Final torque", "Leak test", "Audit bay", "Pack-out"]),
+    "Press Shop": (
+        "PRS",
+        [
+            "Blanking press",
+            "Transfer press",
+            "Tandem line 1",
+            "Tandem line 2",
+            "Progressive die",
+            "Coil slitter",
+        ],
+    ),
+    "Welding": (
+        "WLD",
+        [
+            "Robot cell 1",
+            "Robot cell 2",
+            "Spot weld line",
+            "Stud welding",
+            "Seam welder",
+            "Rework bay",
+        ],
+    ),
+    "Assembly": (
+        "ASM",
+        [
+            "Door line",
+            "Seat install",
+            "Harness station",
+            "Dash module",
+            "Final torque",
+            "Leak test",
+            "Audit bay",
+            "Pack-out",
+        ],
+    ),
 }
 METRICS = (
     ("units_completed", "Units completed", "pcs", "tally"),
@@ -46,13 +75,20 @@ METRICS = (
     ("headcount", "Headcount", "people", "gauge"),
 )
 EMPLOYEES = (
-    ("E1001", "Maria Gonzalez", "Press Shop"), ("E1002", "James Okafor", "Press Shop"),
-    ("E1003", "Linh Tran", "Press Shop"), ("E1004", "Dmitri Volkov", "Press Shop"),
-    ("E1005", "Aisha Khan", "Press Shop"), ("E2001", "Tom Becker", "Welding"),
-    ("E2002", "Sofia Rossi", "Welding"), ("E2003", "Kwame Mensah", "Welding"),
-    ("E2004", "Hannah Schulz", "Welding"), ("E2005", "Luis Ortega", "Welding"),
-    ("E3001", "Grace Kim", "Assembly"), ("E3002", "Noah Williams", "Assembly"),
-    ("E3003", "Zoë Dubois", "Assembly"), ("E3004", "Ravi Patel", "Assembly"),
+    ("E1001", "Maria Gonzalez", "Press Shop"),
+    ("E1002", "James Okafor", "Press Shop"),
+    ("E1003", "Linh Tran", "Press Shop"),
+    ("E1004", "Dmitri Volkov", "Press Shop"),
+    ("E1005", "Aisha Khan", "Press Shop"),
+    ("E2001", "Tom Becker", "Welding"),
+    ("E2002", "Sofia Rossi", "Welding"),
+    ("E2003", "Kwame Mensah", "Welding"),
+    ("E2004", "Hannah Schulz", "Welding"),
+    ("E2005", "Luis Ortega", "Welding"),
+    ("E3001", "Grace Kim", "Assembly"),
+    ("E3002", "Noah Williams", "Assembly"),
+    ("E3003", "Zoë Dubois", "Assembly"),
+    ("E3004", "Ravi Patel", "Assembly"),
     ("E3005", "Emma Johansson", "Assembly"),
 )
 USERS = (
@@ -100,8 +136,10 @@ def load_demo(
     set_setting(session, "shifts", SHIFTS)
     clock = plant_clock(session)
 
-    metrics = {key: Metric(key=key, label=label, unit=unit, kind=kind)
-               for key, label, unit, kind in METRICS}
+    metrics = {
+        key: Metric(key=key, label=label, unit=unit, kind=kind)
+        for key, label, unit, kind in METRICS
+    }
     session.add_all(metrics.values())
     areas, stations = {}, []
     for area_name, (prefix, names) in AREAS.items():
@@ -109,21 +147,28 @@ def load_demo(
         for number, name in enumerate(names, start=1):
             station = Station(code=f"{prefix}-{number:02d}", name=name, area=area, active=True)
             station.metrics = [
-                StationMetric(metric=metrics["units_completed"], position=0,
-                              target=float(rng.choice((240, 300, 360, 420)))),
+                StationMetric(
+                    metric=metrics["units_completed"],
+                    position=0,
+                    target=float(rng.choice((240, 300, 360, 420))),
+                ),
                 StationMetric(metric=metrics["scrap"], position=1, target=8.0),
                 StationMetric(metric=metrics["material_on_hand"], position=2, min_level=4.0),
                 StationMetric(metric=metrics["headcount"], position=3, min_level=2.0),
             ]
             stations.append(station)
     session.add_all(stations)
-    employees = [Employee(badge=badge, name=name, area=areas[area], active=True)
-                 for badge, name, area in EMPLOYEES]
+    employees = [
+        Employee(badge=badge, name=name, area=areas[area], active=True)
+        for badge, name, area in EMPLOYEES
+    ]
     session.add_all(employees)
     for area_name, area in areas.items():
         route = Route(name=f"{area_name} walk", area=area, active=True)
-        route.stops = [RouteStop(position=i, station=station) for i, station in
-                       enumerate(s for s in stations if s.area is area)]
+        route.stops = [
+            RouteStop(position=i, station=station)
+            for i, station in enumerate(s for s in stations if s.area is area)
+        ]
         session.add(route)
     session.flush()
 
@@ -133,9 +178,9 @@ def load_demo(
         create_user(session, username, role, password, area_names, iterations)
         accounts.append(DemoUser(username, role, password))
 
-    walkers = list(session.execute(
-        select(User).where(User.role.in_(("coordinator", "supervisor")))
-    ).scalars())
+    walkers = list(
+        session.execute(select(User).where(User.role.in_(("coordinator", "supervisor")))).scalars()
+    )
     categories = {c.key: c for c in session.execute(select(Category)).scalars()}
     today = today or clock.production_day(datetime.now(UTC))
     history = DemoHistory(session, clock, rng, metrics, categories, employees)
@@ -162,10 +207,24 @@ class DemoHistory:
             lookups["category"] = self.categories[data["category"]]
         elif type_ == "employee_note":
             lookups["employee"] = next(e for e in self.employees if e.badge == data["employee"])
-        body = record_body(uuid.UUID(int=self.rng.getrandbits(128), version=4), type_, author,
-                           observed_at, data, station.code if station else None, walk_id)
-        record, version = build_record(body, author, station.id if station else None,
-                                       observed_at, self.clock, lookups, received_at=observed_at)
+        body = record_body(
+            uuid.UUID(int=self.rng.getrandbits(128), version=4),
+            type_,
+            author,
+            observed_at,
+            data,
+            station.code if station else None,
+            walk_id,
+        )
+        record, version = build_record(
+            body,
+            author,
+            station.id if station else None,
+            observed_at,
+            self.clock,
+            lookups,
+            received_at=observed_at,
+        )
         self.session.add_all((record, version))
         return record
 
@@ -186,38 +245,74 @@ class DemoHistory:
                 break
             self.visit(author, station, at, walk_id, day)
         if at <= now:
-            self.add(author, "walk", None, started, {
-                "started_at": started.isoformat(timespec="milliseconds"),
-                "ended_at": at.isoformat(timespec="milliseconds"),
-            }, walk_id)
+            self.add(
+                author,
+                "walk",
+                None,
+                started,
+                {
+                    "started_at": started.isoformat(timespec="milliseconds"),
+                    "ended_at": at.isoformat(timespec="milliseconds"),
+                },
+                walk_id,
+            )
 
     def visit(self, author, station, at, walk_id, day):
         rng = self.rng
         self.add(author, "visit", station, at, {}, walk_id)
         target = station.metrics[0].target
         share = target / 3 * rng.uniform(0.7, 1.15)  # three shifts make the day
-        self.add(author, "count", station, at + timedelta(seconds=20),
-                 {"metric": "units_completed", "value": round(share)}, walk_id)
+        self.add(
+            author,
+            "count",
+            station,
+            at + timedelta(seconds=20),
+            {"metric": "units_completed", "value": round(share)},
+            walk_id,
+        )
         if rng.random() < 0.4:
-            self.add(author, "count", station, at + timedelta(seconds=40),
-                     {"metric": "scrap", "value": rng.randint(0, 5)}, walk_id)
-        self.add(author, "count", station, at + timedelta(seconds=60),
-                 {"metric": "material_on_hand", "value": rng.randint(2, 12)}, walk_id)
-        self.add(author, "count", station, at + timedelta(seconds=70),
-                 {"metric": "headcount", "value": rng.randint(1, 4)}, walk_id)
+            self.add(
+                author,
+                "count",
+                station,
+                at + timedelta(seconds=40),
+                {"metric": "scrap", "value": rng.randint(0, 5)},
+                walk_id,
+            )
+        self.add(
+            author,
+            "count",
+            station,
+            at + timedelta(seconds=60),
+            {"metric": "material_on_hand", "value": rng.randint(2, 12)},
+            walk_id,
+        )
+        self.add(
+            author,
+            "count",
+            station,
+            at + timedelta(seconds=70),
+            {"metric": "headcount", "value": rng.randint(1, 4)},
+            walk_id,
+        )
         if rng.random() < 0.12:
             category, severity, text, *minutes = rng.choice(OBSERVATIONS)
             data = {"category": category, "severity": severity, "text": text, "photos": []}
             if minutes:
                 data["minutes"] = minutes[0]
-            record = self.add(author, "observation", station, at + timedelta(seconds=90),
-                              data, walk_id)
+            record = self.add(
+                author, "observation", station, at + timedelta(seconds=90), data, walk_id
+            )
             if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
                 record.status = "resolved"
         if rng.random() < 0.06:
             employees = [e for e in self.employees if e.area_id == station.area_id]
             kind, text = rng.choice(NOTES)
-            self.add(author, "employee_note", station, at + timedelta(seconds=120),
-                     {"employee": rng.choice(employees).badge, "kind": kind, "text": text},
-                     walk_id)
-
+            self.add(
+                author,
+                "employee_note",
+                station,
+                at + timedelta(seconds=120),
+                {"employee": rng.choice(employees).badge, "kind": kind, "text": text},
+                walk_id,
+            )

@@ -185,7 +185,9 @@ class PlanTarget(Tracked, db.Model):
 
     __tablename__ = "plan_targets"
     __table_args__ = (
-        UniqueConstraint("day", "shift", "station_id", "metric_id", name="day_shift_station_metric"),
+        UniqueConstraint(
+            "day", "shift", "station_id", "metric_id", name="day_shift_station_metric"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

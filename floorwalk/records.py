@@ -53,8 +53,13 @@ def stamp_time(record: Record, observed_at: datetime, clock: PlantClock) -> None
 def typed_columns(type_: str, data: dict[str, Any], lookups: dict[str, Any]) -> dict[str, Any]:
     """The columns summaries aggregate, taken from ``data``; ``lookups`` maps keys to rows."""
     columns: dict[str, Any] = {
-        "metric_id": None, "value": None, "category_id": None, "severity": None,
-        "minutes": None, "employee_id": None, "text": None,
+        "metric_id": None,
+        "value": None,
+        "category_id": None,
+        "severity": None,
+        "minutes": None,
+        "employee_id": None,
+        "text": None,
     }
     if type_ == "count":
         columns.update(metric_id=lookups["metric"].id, value=data["value"], text=data.get("note"))

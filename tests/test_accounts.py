@@ -193,22 +193,29 @@ def test_proxy_hops_make_the_clients_address_and_scheme_count(make_app, monkeypa
     monkeypatch.setenv("FLOORWALK_PROXY_HOPS", "1")
     monkeypatch.setenv("FLOORWALK_HTTPS", "1")
     client = make_app().test_client()
-    headers = {"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https",
-               "X-Forwarded-Host": "floor.example.com"}
+    headers = {
+        "X-Forwarded-For": "10.1.2.3",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "floor.example.com",
+    }
     # The proxy said https, so the session cookie may carry the __Host- name.
     make_user("maria")
-    signed_in = client.post("/api/v1/session", json={"username": "maria", "password": PASSWORD},
-                            headers=headers)
+    signed_in = client.post(
+        "/api/v1/session", json={"username": "maria", "password": PASSWORD}, headers=headers
+    )
     assert any(c.startswith("__Host-floorwalk=") for c in signed_in.headers.getlist("Set-Cookie"))
     # Failed sign-ins are counted per client address: the proxy's own address is not used.
     for _ in range(5):
-        client.post("/api/v1/session", json={"username": "maria", "password": "bad"},
-                    headers=headers)
+        client.post(
+            "/api/v1/session", json={"username": "maria", "password": "bad"}, headers=headers
+        )
     other_client = {**headers, "X-Forwarded-For": "10.9.9.9"}
-    blocked = client.post("/api/v1/session", json={"username": "maria", "password": PASSWORD},
-                          headers=headers)
-    allowed = client.post("/api/v1/session", json={"username": "maria", "password": PASSWORD},
-                          headers=other_client)
+    blocked = client.post(
+        "/api/v1/session", json={"username": "maria", "password": PASSWORD}, headers=headers
+    )
+    allowed = client.post(
+        "/api/v1/session", json={"username": "maria", "password": PASSWORD}, headers=other_client
+    )
     assert blocked.status_code == 429
     assert allowed.status_code == 200
 
@@ -229,9 +236,12 @@ def test_five_failed_sign_ins_a_minute_lock_the_account_from_that_address(client
 def test_successful_sign_ins_never_count_against_the_limits(client, make_user):
     make_user("maria")
     for _ in range(12):
-        assert client.post(
-            "/api/v1/session", json={"username": "maria", "password": PASSWORD}
-        ).status_code == 200
+        assert (
+            client.post(
+                "/api/v1/session", json={"username": "maria", "password": PASSWORD}
+            ).status_code
+            == 200
+        )
 
 
 def test_twenty_failures_an_hour_lock_the_account_from_any_address(app, make_user):
@@ -239,10 +249,16 @@ def test_twenty_failures_an_hour_lock_the_account_from_any_address(app, make_use
     client = app.test_client()
     for attempt in range(20):
         address = f"10.0.0.{attempt // 4}"  # at most 4 a minute from each address
-        client.post("/api/v1/session", json={"username": "maria", "password": "bad"},
-                    environ_base={"REMOTE_ADDR": address})
-    response = client.post("/api/v1/session", json={"username": "maria", "password": PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.99"})
+        client.post(
+            "/api/v1/session",
+            json={"username": "maria", "password": "bad"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+    response = client.post(
+        "/api/v1/session",
+        json={"username": "maria", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 60
 
@@ -269,8 +285,12 @@ def test_session_api_answers_the_user_and_a_csrf_token(client, make_user):
     assert client.get("/api/v1/session").status_code == 401
     response = client.post("/api/v1/session", json={"username": "maria", "password": PASSWORD})
     body = response.get_json()
-    assert body["user"] == {"id": user.id, "username": "maria", "role": "supervisor",
-                            "areas": ["Assembly", "Welding"]}
+    assert body["user"] == {
+        "id": user.id,
+        "username": "maria",
+        "role": "supervisor",
+        "areas": ["Assembly", "Welding"],
+    }
     assert body["csrf_token"]
     again = client.get("/api/v1/session").get_json()
     assert again["user"] == body["user"] and again["csrf_token"]
@@ -312,8 +332,18 @@ def test_csrf_tokens_do_not_expire_with_time(client, make_user, monkeypatch):
 
 def test_users_create_reads_the_password_from_stdin(runner, client):
     result = runner.invoke(
-        args=["users", "create", "lena", "--role", "supervisor", "--area", "Welding",
-              "--area", "Assembly", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "lena",
+            "--role",
+            "supervisor",
+            "--area",
+            "Welding",
+            "--area",
+            "Assembly",
+            "--password-stdin",
+        ],
         input="a good long password\n",
     )
     assert result.exit_code == 0, result.output
@@ -336,14 +366,26 @@ def test_users_create_prompts_twice_when_stdin_is_not_chosen(runner):
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["users", "create", "maria", "--role", "coordinator", "--password-stdin"],
-         "another password\n", "is taken"),
-        (["users", "create", "new", "--role", "coordinator", "--password-stdin"],
-         "short\n", "at least 10 characters"),
-        (["users", "create", "has space", "--role", "coordinator", "--password-stdin"],
-         "long enough password\n", "no spaces"),
-        (["users", "create", "new", "--role", "boss", "--password-stdin"],
-         "long enough password\n", "'boss' is not one of"),
+        (
+            ["users", "create", "maria", "--role", "coordinator", "--password-stdin"],
+            "another password\n",
+            "is taken",
+        ),
+        (
+            ["users", "create", "new", "--role", "coordinator", "--password-stdin"],
+            "short\n",
+            "at least 10 characters",
+        ),
+        (
+            ["users", "create", "has space", "--role", "coordinator", "--password-stdin"],
+            "long enough password\n",
+            "no spaces",
+        ),
+        (
+            ["users", "create", "new", "--role", "boss", "--password-stdin"],
+            "long enough password\n",
+            "'boss' is not one of",
+        ),
     ],
 )
 def test_users_create_refuses_bad_input_and_stores_nothing(runner, make_user, args, stdin, message):
@@ -362,8 +404,9 @@ def test_users_create_refuses_bad_input_and_stores_nothing(runner, make_user, ar
 def test_users_create_has_no_password_option():
     from floorwalk.cli import create_user_command
 
-    assert not any("password" in p.name and p.name != "password_stdin"
-                   for p in create_user_command.params)
+    assert not any(
+        "password" in p.name and p.name != "password_stdin" for p in create_user_command.params
+    )
 
 
 def test_current_user_is_loaded_from_the_session_token(app, make_user):

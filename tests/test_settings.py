@@ -42,7 +42,8 @@ def test_invalid_values_exit_non_zero_with_a_clear_message_and_change_nothing(
 
 
 def test_day_start_other_than_the_first_shift_start_is_refused(runner):
-    assert runner.invoke(args=["settings", "set", "shifts", "A=06:00,B=14:00,C=22:00"]).exit_code == 0
+    shifts = runner.invoke(args=["settings", "set", "shifts", "A=06:00,B=14:00,C=22:00"])
+    assert shifts.exit_code == 0
     result = runner.invoke(args=["settings", "set", "day_start", "07:00"])
     assert result.exit_code != 0
     assert "first shift's start (06:00)" in result.output

@@ -64,8 +64,9 @@ def json_body(schema):
     try:
         return schema.load(body)
     except ValidationError as error:
-        fields = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in
-                           error.messages.items())
+        fields = "; ".join(
+            f"{name}: {' '.join(map(str, msgs))}" for name, msgs in error.messages.items()
+        )
         raise ApiError(400, f"Invalid request: {fields}", "invalid") from None
 
 
