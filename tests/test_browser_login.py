@@ -13,7 +13,7 @@ def test_a_coordinator_signs_in_on_a_phone_without_csp_violations(live_server, p
     problems = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{live_server}/")
-    assert page.url.endswith("/login")
+    assert page.url.endswith("/login?next=/")
     screenshot(page, "login")
     page.get_by_label("Username").fill("maria")
     page.get_by_label("Password").fill("correct horse battery")

@@ -158,3 +158,35 @@ def test_the_navigation_offers_admin_only_to_admins(client, signed_in):
 def test_navigation_for_an_admin_links_the_admin_pages(client, signed_in):
     signed_in("admin")
     assert 'href="/admin/"' in client.get("/").get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_a_500_page_or_json_and_logs_it(app, caplog):
+    def boom():
+        raise RuntimeError("kaboom")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/api/v1-test/boom", "api_boom", boom)
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.get_data(as_text=True)
+    assert "kaboom" not in page.get_data(as_text=True)
+    api = client.get("/api/v1-test/boom")
+    assert api.status_code == 500
+    assert api.get_json()["error"]["code"] == "server_error"
+    assert "kaboom" in caplog.text
+
+
+def test_the_generated_secret_key_is_kept_in_the_instance_folder_readable_only_by_its_owner(
+    tmp_path, monkeypatch
+):
+    from floorwalk import create_app
+
+    monkeypatch.delenv("FLOORWALK_SECRET_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    first = create_app({"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path / "inst"))
+    second = create_app({"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path / "inst"))
+    key_file = tmp_path / "inst" / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
+    assert len(first.config["SECRET_KEY"]) >= 32

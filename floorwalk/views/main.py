@@ -1,18 +1,17 @@
 """Home and health."""
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
+from ..accounts import role_required
 from ..extensions import db
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@role_required()
 def home():
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
     return render_template("home.html")
 
 
