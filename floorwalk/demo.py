@@ -243,7 +243,7 @@ class DemoHistory:
             at += timedelta(minutes=rng.randint(2, 9))
             if at > now:
                 break
-            self.visit(author, station, at, walk_id, day)
+            self.visit(author, station, at, walk_id)
         if at <= now:
             self.add(
                 author,
@@ -257,44 +257,18 @@ class DemoHistory:
                 walk_id,
             )
 
-    def visit(self, author, station, at, walk_id, day):
+    def visit(self, author, station, at, walk_id):
         rng = self.rng
         self.add(author, "visit", station, at, {}, walk_id)
         target = station.metrics[0].target
         share = target / 3 * rng.uniform(0.7, 1.15)  # three shifts make the day
-        self.add(
-            author,
-            "count",
-            station,
-            at + timedelta(seconds=20),
-            {"metric": "units_completed", "value": round(share)},
-            walk_id,
-        )
+        readings = [("units_completed", round(share))]
         if rng.random() < 0.4:
-            self.add(
-                author,
-                "count",
-                station,
-                at + timedelta(seconds=40),
-                {"metric": "scrap", "value": rng.randint(0, 5)},
-                walk_id,
-            )
-        self.add(
-            author,
-            "count",
-            station,
-            at + timedelta(seconds=60),
-            {"metric": "material_on_hand", "value": rng.randint(2, 12)},
-            walk_id,
-        )
-        self.add(
-            author,
-            "count",
-            station,
-            at + timedelta(seconds=70),
-            {"metric": "headcount", "value": rng.randint(1, 4)},
-            walk_id,
-        )
+            readings.append(("scrap", rng.randint(0, 5)))
+        readings += [("material_on_hand", rng.randint(2, 12)), ("headcount", rng.randint(1, 4))]
+        for step, (metric, value) in enumerate(readings, start=1):
+            data = {"metric": metric, "value": value}
+            self.add(author, "count", station, at + timedelta(seconds=15 * step), data, walk_id)
         if rng.random() < 0.12:
             category, severity, text, *minutes = rng.choice(OBSERVATIONS)
             data = {"category": category, "severity": severity, "text": text, "photos": []}
