@@ -186,8 +186,8 @@ def load_demo(
     history = DemoHistory(session, clock, rng, metrics, categories, employees)
     for days_ago in range(7, -1, -1):
         day = today - timedelta(days=days_ago)
-        for shift in clock.shift_starts(day):
-            history.walk_shift(day, shift[1], walkers, stations, last=(days_ago == 0))
+        for _shift, shift_start in clock.shift_starts(day):
+            history.walk_shift(shift_start, walkers, stations)
     session.flush()
     return accounts
 
@@ -228,7 +228,7 @@ class DemoHistory:
         self.session.add_all((record, version))
         return record
 
-    def walk_shift(self, day, shift_start, walkers, stations, last):
+    def walk_shift(self, shift_start, walkers, stations):
         now = datetime.now(UTC)
         rng = self.rng
         author = rng.choice(walkers)
