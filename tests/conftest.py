@@ -120,8 +120,9 @@ def make_app(database_url, tmp_path):
     """Another app on the test database, built from the environment as it is now."""
     made = []
 
-    def make(name="other"):
-        other = create_app(app_config(database_url, tmp_path), instance_path=str(tmp_path / name))
+    def make(name="other", **config):
+        settings = {**app_config(database_url, tmp_path), **config}
+        other = create_app(settings, instance_path=str(tmp_path / name))
         other.test_client_class = IsolatedClient
         made.append(other)
         return other

@@ -414,3 +414,29 @@ def test_current_user_is_loaded_from_the_session_token(app, make_user):
     with app.test_request_context():
         assert not current_user.is_authenticated
     assert user.get_id() == f"{user.id}:{user.session_token}"
+
+
+def test_with_redis_configured_failed_sign_ins_count_across_servers(
+    make_app, monkeypatch, make_user, tmp_path
+):
+    """Two servers of one plant share the limits through Redis (the local server)."""
+    import uuid
+
+    from floorwalk.config import load_config
+
+    redis_url = "redis://127.0.0.1:6379/15"
+    monkeypatch.setenv("FLOORWALK_REDIS_URL", redis_url)
+    assert load_config(str(tmp_path))["RATELIMIT_STORAGE_URI"] == redis_url
+    server_a = make_app("a", RATELIMIT_STORAGE_URI=redis_url)
+    server_b = make_app("b", RATELIMIT_STORAGE_URI=redis_url)
+    username = f"walker-{uuid.uuid4().hex[:8]}"  # keys of earlier runs expire on their own
+    make_user(username)
+    for server in (server_a, server_b, server_a, server_b, server_a):
+        response = server.test_client().post(
+            "/api/v1/session", json={"username": username, "password": "wrong"}
+        )
+        assert response.status_code == 401
+    blocked = server_b.test_client().post(
+        "/api/v1/session", json={"username": username, "password": PASSWORD}
+    )
+    assert blocked.status_code == 429
