@@ -182,7 +182,7 @@ def list_areas(session: Session) -> list[tuple[Area, int, int]]:
         .where(Employee.area_id == Area.id, Employee.active)
         .scalar_subquery()
     )
-    return list(session.execute(select(Area, stations, employees).order_by(Area.name)).tuples())
+    return list(session.execute(select(Area, stations, employees).order_by(Area.name)).all())
 
 
 def area_names(session: Session) -> list[str]:

@@ -201,3 +201,31 @@ def signed_in(client, make_user):
         return user, sign_in(client, user.username)
 
     return sign
+
+
+# Admin pages, CSV import and labels (issue 3) ------------------------------------------
+
+
+class AdminBrowser:
+    """A client signed in as an admin that posts forms with their CSRF token."""
+
+    def __init__(self, client, user, token):
+        self.client, self.user, self.token = client, user, token
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, **kwargs)
+
+    def upload(self, url, content: bytes, filename="file.csv"):
+        import io
+
+        data = {"file": (io.BytesIO(content), filename), "csrf_token": self.token}
+        return self.client.post(url, data=data, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def admin(client, signed_in):
+    user, token = signed_in("admin")
+    return AdminBrowser(client, user, token)
