@@ -74,6 +74,14 @@ def reset_postgres(seeded: dict) -> None:
             if rows:
                 conn.execute(delete(table))
                 conn.execute(insert(table), rows)
+                # RESTART IDENTITY set the sequence back to 1: move it past the seeded ids.
+                if "id" in table.c and table.c.id.autoincrement is not False:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f'(SELECT MAX(id) FROM "{table.name}"))'
+                        )
+                    )
 
 
 @pytest.fixture
