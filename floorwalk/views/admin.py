@@ -90,7 +90,7 @@ def only_admins():
 
 @bp.context_processor
 def admin_context() -> dict:
-    return {"sections": SECTIONS}
+    return {"sections": SECTIONS, "csv_columns": COLUMNS}
 
 
 @bp.app_template_filter("fmt_number")
