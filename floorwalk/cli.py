@@ -27,7 +27,7 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (demo, serve, users, settings, import_group):
+    for command in (demo, serve, users, settings, import_group, labels):
         app.cli.add_command(command)
 
 
@@ -42,10 +42,69 @@ def import_group() -> None:
 # import: catalog CSV kinds (metrics, stations, targets, employees, categories, plan)
 
 
+def catalog_import_command(kind: str) -> click.Command:
+    from .csv_import import COLUMNS
+
+    @click.command(
+        kind,
+        help=f"Load or update {kind} from a CSV file with the columns {','.join(COLUMNS[kind])}. "
+        "A file with any bad row stores nothing; every bad row is reported by line.",
+    )
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--check", is_flag=True, help="Report what would change; store nothing.")
+    @with_appcontext
+    def command(file: Path, check: bool) -> None:
+        from .csv_import import check_csv, import_csv
+
+        begin_writing(db.session)
+        run = check_csv if check else import_csv
+        report = run(db.session, kind, file.read_bytes())
+        if report.errors:
+            db.session.rollback()
+            for line, message in report.errors:
+                click.echo(f"{file.name}: line {line}: {message}", err=True)
+            count = len(report.errors)
+            raise click.ClickException(
+                f"nothing was stored: {count} error{'s' if count != 1 else ''} in {file.name}."
+            )
+        if check:
+            db.session.rollback()
+            click.echo(f"{kind}: {report.summary()} (checked only, nothing stored).")
+            return
+        db.session.commit()
+        click.echo(f"{kind}: {report.summary()}.")
+
+    return command
+
+
+for _kind in ("metrics", "stations", "targets", "employees", "categories", "plan"):
+    import_group.add_command(catalog_import_command(_kind))
+
+
 # import: records exported from a phone (floorwalk import records FILE.json)
 
 
 # labels -------------------------------------------------------------------------------
+
+
+@click.command(help="Print a PDF sheet of QR labels for the active stations.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--station", "codes", multiple=True, help="A station code (repeatable).")
+@click.option("--area", help="Only the active stations of this area.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@with_appcontext
+def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> None:
+    from .labels import LabelError, label_sheet_pdf, station_label, stations_for_labels
+    from .settings import public_url
+
+    base_url = public_url(db.session, current_app.config["PUBLIC_URL"])
+    try:
+        stations = stations_for_labels(db.session, codes, area)
+        sheet = label_sheet_pdf([station_label(s, base_url) for s in stations], paper)
+    except LabelError as error:
+        raise click.ClickException(str(error)) from None
+    out.write_bytes(sheet)
+    click.echo(f"Wrote {len(stations)} label{'s' if len(stations) != 1 else ''} to {out}.")
 
 
 # photos -------------------------------------------------------------------------------

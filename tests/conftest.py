@@ -74,6 +74,15 @@ def reset_postgres(seeded: dict) -> None:
             if rows:
                 conn.execute(delete(table))
                 conn.execute(insert(table), rows)
+                # RESTART IDENTITY set the sequence back to 1: move it past the seeded ids.
+                if "id" in table.c and table.c.id.autoincrement is not False:
+                    name = table.name  # from the models' metadata, not from input
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
+                            f'(SELECT MAX(id) FROM "{name}"))'
+                        )
+                    )
 
 
 @pytest.fixture
@@ -268,3 +277,31 @@ def screenshot(page, name: str) -> str:
     path = os.path.join(ARTIFACTS, f"{name}.png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+# Admin pages, CSV import and labels (issue 3) ------------------------------------------
+
+
+class AdminBrowser:
+    """A client signed in as an admin that posts forms with their CSRF token."""
+
+    def __init__(self, client, user, token):
+        self.client, self.user, self.token = client, user, token
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, **kwargs)
+
+    def upload(self, url, content: bytes, filename="file.csv"):
+        import io
+
+        data = {"file": (io.BytesIO(content), filename), "csrf_token": self.token}
+        return self.client.post(url, data=data, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def admin(client, signed_in):
+    user, token = signed_in("admin")
+    return AdminBrowser(client, user, token)

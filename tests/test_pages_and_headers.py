@@ -119,6 +119,7 @@ def admin_urls(app) -> list[str]:
         "day": "2026-11-24",
         "uuid": str(uuid.uuid4()),
         "kind": "stations",
+        "direction": "up",
     }
     urls = []
     with app.test_request_context():

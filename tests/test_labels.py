@@ -1,0 +1,152 @@
+"""QR labels (DESIGN §2, §5): every label of a printed sheet decodes to its station's URL."""
+
+import io
+import xml.etree.ElementTree as ET
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from PIL import Image
+
+from floorwalk.extensions import db
+from floorwalk.settings import set_setting
+
+DPI = 300
+PUBLIC_URL = "https://floor.example.com"
+
+
+def decode_pdf(pdf_bytes: bytes) -> tuple[list[str], list[float], list[tuple[float, float]]]:
+    """Every QR code on every page (URLs, widths in mm) and the pages' sizes in mm."""
+    urls, widths, sizes = [], [], []
+    document = pdfium.PdfDocument(pdf_bytes)
+    try:
+        for page in document:
+            sizes.append((page.get_width() * 25.4 / 72, page.get_height() * 25.4 / 72))
+            bitmap = page.render(scale=DPI / 72)
+            image = bitmap.to_pil()
+            for found in zxingcpp.read_barcodes(image):
+                assert found.format == zxingcpp.BarcodeFormat.QRCode
+                urls.append(found.text)
+                xs = [p.x for p in (found.position.top_left, found.position.top_right)]
+                widths.append((max(xs) - min(xs)) * 25.4 / DPI)
+            bitmap.close()
+            page.close()
+    finally:
+        document.close()
+    return urls, widths, sizes
+
+
+@pytest.fixture
+def stations(make_station):
+    made = [make_station(f"PRS-{n:02d}", f"Press {n}", "Press Shop") for n in range(1, 9)]
+    made += [make_station(f"WLD-{n:02d}", f"Zoë’s cell {n}", "Welding") for n in range(1, 5)]
+    make_station("OLD-01", "Retired", "Welding", active=False)
+    return made
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (210, 297)), ("letter", (215.9, 279.4))])
+def test_every_label_on_the_sheet_decodes_to_its_station_url(
+    runner, stations, tmp_path, paper, size
+):
+    runner.invoke(args=["settings", "set", "public_url", PUBLIC_URL])
+    out = tmp_path / "labels.pdf"
+    result = runner.invoke(args=["labels", "--out", str(out), "--paper", paper])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 12 labels" in result.output
+    urls, widths, sizes = decode_pdf(out.read_bytes())
+    expected = {f"{PUBLIC_URL}/s/{s.code}" for s in stations}
+    assert sorted(urls) == sorted(expected)  # each once; the inactive station has none
+    assert all(width >= 25 for width in widths), widths
+    assert len(sizes) == 2 and all(
+        abs(w - size[0]) < 0.5 and abs(h - size[1]) < 0.5 for w, h in sizes
+    )
+
+
+def test_a_sheet_of_chosen_stations_or_one_area(runner, stations, tmp_path):
+    runner.invoke(args=["settings", "set", "public_url", PUBLIC_URL + "/"])
+    out = tmp_path / "chosen.pdf"
+    args = ["labels", "--out", str(out), "--station", "WLD-02", "--station", "PRS-07"]
+    assert runner.invoke(args=args).exit_code == 0
+    assert sorted(decode_pdf(out.read_bytes())[0]) == [
+        f"{PUBLIC_URL}/s/PRS-07",
+        f"{PUBLIC_URL}/s/WLD-02",
+    ]
+    assert runner.invoke(args=["labels", "--out", str(out), "--area", "Welding"]).exit_code == 0
+    assert sorted(decode_pdf(out.read_bytes())[0]) == [
+        f"{PUBLIC_URL}/s/WLD-0{n}" for n in range(1, 5)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--station", "OLD-01"], "No active station with the code OLD-01."),
+        (["--area", "Paint"], "There is no area 'Paint'."),
+    ],
+)
+def test_the_command_refuses_what_it_cannot_label(runner, stations, tmp_path, args, message):
+    runner.invoke(args=["settings", "set", "public_url", PUBLIC_URL])
+    result = runner.invoke(args=["labels", "--out", str(tmp_path / "x.pdf"), *args])
+    assert result.exit_code == 1 and message in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_command_needs_a_public_url(runner, stations, tmp_path):
+    result = runner.invoke(args=["labels", "--out", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1
+    assert "No public URL is set" in result.output
+
+
+def test_the_configured_public_url_is_used_when_the_setting_is_empty(make_app, stations):
+    import os
+
+    os.environ["FLOORWALK_PUBLIC_URL"] = "https://from-env.example.com"
+    try:
+        other = make_app()
+    finally:
+        del os.environ["FLOORWALK_PUBLIC_URL"]
+    with other.app_context():
+        result = other.test_cli_runner().invoke(
+            args=["labels", "--out", "/dev/null", "--station", "PRS-01"]
+        )
+    assert result.exit_code == 0, result.output
+
+
+def test_png_label_decodes_and_prints_at_least_25_mm(admin, stations):
+    set_setting(db.session, "public_url", PUBLIC_URL)
+    response = admin.get("/admin/stations/PRS-03/label.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    dpi = image.info["dpi"][0]
+    (found,) = zxingcpp.read_barcodes(image)
+    assert found.text == f"{PUBLIC_URL}/s/PRS-03"
+    width_px = found.position.top_right.x - found.position.top_left.x
+    assert width_px * 25.4 / dpi >= 25
+
+
+def test_svg_label_names_the_station_and_uses_no_style_attributes(admin, stations):
+    set_setting(db.session, "public_url", PUBLIC_URL)
+    response = admin.get("/admin/stations/WLD-01/label.svg")
+    assert response.mimetype == "image/svg+xml"
+    root = ET.fromstring(response.data)  # noqa: S314 (our own output)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["WLD-01", "Zoë’s cell 1", "Welding"]
+    assert b"style=" not in response.data
+
+
+def test_pages_fall_back_to_the_address_asked_on_without_a_public_url(admin, stations):
+    response = admin.get("/admin/labels.pdf?station=PRS-01&paper=letter")
+    assert response.mimetype == "application/pdf"
+    assert decode_pdf(response.data)[0] == ["http://localhost/s/PRS-01"]
+
+
+def test_stations_page_prints_a_whole_area(admin, stations):
+    set_setting(db.session, "public_url", PUBLIC_URL)
+    response = admin.get("/admin/labels.pdf?area=Press+Shop")
+    assert len(decode_pdf(response.data)[0]) == 8
+
+
+def test_labels_are_for_admins_only(client, signed_in, stations):
+    signed_in("manager")
+    assert client.get("/admin/stations/PRS-01/label.png").status_code == 403
+    assert client.get("/admin/labels.pdf").status_code == 403
