@@ -5,7 +5,15 @@ Every schema raises on a field it does not know, naming it: a phone newer than t
 server learns that its field was not stored, never silently.
 """
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from .models import CODE_PATTERN, MAX_TEXT, NOTE_KINDS, RECORD_TYPES, SEVERITIES
 
@@ -85,6 +93,37 @@ STATION_REQUIRED = {"visit", "count"}
 STATION_ABSENT = {"walk"}
 
 
+def storable_text(value: str) -> bool:
+    """Text every database stores: no NUL character (PostgreSQL refuses it in text and
+    JSON) and no lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unstorable_paths(value, path: str = "") -> dict[str, list[str]]:
+    """The fields of a JSON value holding text no database can store, by dotted path."""
+    found: dict[str, list[str]] = {}
+    if isinstance(value, str):
+        if not storable_text(value):
+            found[path or "record"] = ["Text with NUL or unpaired surrogate characters."]
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if not storable_text(str(key)):
+                found[path or "record"] = ["A field name with unstorable characters."]
+            else:
+                found.update(unstorable_paths(inner, name))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found.update(unstorable_paths(inner, f"{path}.{index}"))
+    return found
+
+
 class RecordSchema(StrictSchema):
     """One record of a push. ``data`` is checked by the schema of the record's type."""
 
@@ -116,6 +155,15 @@ class RecordSchema(StrictSchema):
             ]
         },
     )
+
+    @pre_load
+    def storable(self, raw, **kwargs):
+        problems = unstorable_paths(raw)
+        if isinstance(raw, dict) and len(str(raw.get("observed_at", ""))) > 40:
+            problems["observed_at"] = ["Not a valid datetime."]
+        if problems:
+            raise ValidationError(problems)
+        return raw
 
     @validates_schema(skip_on_field_errors=False)
     def data_fits_type(self, values, **kwargs):

@@ -358,3 +358,11 @@ def test_a_photo_uploaded_by_another_user_cannot_be_named(app, make_user, plant)
                       NOW)[0]["status"] == "created"  # fmt: skip
     theirs = apply_push(db.session, other, push_body(record(other, "observation", data=data)), NOW)
     assert theirs[0]["status"] == "rejected"
+
+
+@pytest.mark.parametrize("text", ["nul \x00 inside", "lone \udc50 surrogate"])
+def test_text_no_database_can_store_is_rejected_by_field(app, make_user, plant, text):
+    user = make_user()
+    data = {"category": "safety", "severity": "low", "text": text, "photos": []}
+    result = apply_push(db.session, user, push_body(record(user, "observation", data=data)), NOW)
+    assert result[0]["status"] == "rejected" and "data.text" in result[0]["errors"]
