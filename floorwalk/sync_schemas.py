@@ -5,6 +5,8 @@ Every schema raises on a field it does not know, naming it: a phone newer than t
 server learns that its field was not stored, never silently.
 """
 
+from functools import cache
+
 from marshmallow import (
     RAISE,
     Schema,
@@ -90,6 +92,14 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
     "walk": WalkDataSchema,
 }
 STATION_REQUIRED = {"visit", "count"}
+
+
+@cache
+def _data_schema(type_: str) -> Schema:
+    # One instance per type: building a schema costs more than loading a record with it.
+    return DATA_SCHEMAS[type_]()
+
+
 STATION_ABSENT = {"walk"}
 
 
@@ -176,7 +186,7 @@ class RecordSchema(StrictSchema):
         if type_ in STATION_ABSENT and station:
             raise ValidationError(f"A {type_} names no station.", "station")
         try:
-            values["data"] = DATA_SCHEMAS[type_]().load(values["data"])
+            values["data"] = _data_schema(type_).load(values["data"])
         except ValidationError as error:
             raise ValidationError({"data": error.messages}) from None
 
