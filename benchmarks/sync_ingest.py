@@ -33,7 +33,7 @@ BATCH = 500
 BATCHES = 24  # 12,000 records through the endpoint
 CLIENTS = 2
 WORKERS = 2  # one per core on the 2-core machine
-PASSWORD = "benchmark password"
+PASSWORD = "benchmark password"  # noqa: S105  (a throwaway user of a temporary database)
 POSTGRES_ADMIN = os.environ.get(
     "FLOORWALK_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
