@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(sync.pages)
 
 
 def register_hooks(app: Flask) -> None:

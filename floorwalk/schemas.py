@@ -6,7 +6,10 @@ from marshmallow import Schema, fields, validate
 class CredentialsSchema(Schema):
     """Sign-in, from the /login form and from ``POST /api/v1/session``."""
 
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    # No NUL: PostgreSQL refuses it in a query parameter (a 500 otherwise).
+    username = fields.String(
+        required=True, validate=[validate.Length(min=1, max=64), validate.ContainsNoneOf("\x00")]
+    )
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 

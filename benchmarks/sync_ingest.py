@@ -1,0 +1,199 @@
+"""Records per second through POST /api/v1/sync/push (batches of 500, a real
+`floorwalk serve` process), against the bare lower bound measured in the same run: the
+same rows (records and their first versions) through a SQLAlchemy Core insert.
+
+Runs on a temporary SQLite file, then on PostgreSQL when the local server answers
+(a database made for the run and dropped after it). Usage: python benchmarks/sync_ingest.py
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, insert, text
+
+from floorwalk import create_app
+from floorwalk.accounts import create_user
+from floorwalk.extensions import db
+from floorwalk.models import Area, Metric, Record, RecordVersion, Station
+from floorwalk.records import record_columns
+from floorwalk.settings import plant_clock
+
+BATCH = 500
+BATCHES = 24  # 12,000 records through the endpoint
+CLIENTS = 2
+WORKERS = 2  # one per core on the 2-core machine
+PASSWORD = "benchmark password"  # noqa: S105  (a throwaway user of a temporary database)
+POSTGRES_ADMIN = os.environ.get(
+    "FLOORWALK_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+FLOORWALK = str(Path(sys.executable).with_name("floorwalk"))
+
+
+def records(author_id: int, count: int, start: datetime) -> list[dict]:
+    return [
+        {
+            "id": str(uuid.uuid4()), "type": "count", "station": "PRS-04", "author": author_id,
+            "version": 1, "observed_at": (start + timedelta(seconds=i)).isoformat(),
+            "offset_ms": 0, "walk": None, "data": {"metric": "units_completed", "value": i % 50},
+        }
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def prepare(url: str, tmp: str):
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PASSWORD_ITERATIONS": 1000},
+        instance_path=os.path.join(tmp, "instance"),
+    )
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        user = create_user(db.session, "bench", "coordinator", PASSWORD, (), 1000)
+        db.session.add(Station(code="PRS-04", name="Transfer press", area=Area(name="Press")))
+        db.session.add(Metric(key="units_completed", label="Units", unit="pcs", kind="tally"))
+        db.session.commit()
+        user_id = user.id
+        db.session.remove()
+    return app, user_id
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def endpoint_rate(url: str, user_id: int, tmp: str) -> float:
+    port = free_port()
+    env = {**os.environ, "FLOORWALK_DATABASE_URL": url, "FLOORWALK_SECRET_KEY": "bench",
+           "FLOORWALK_PHOTO_DIR": os.path.join(tmp, "photos")}  # fmt: skip
+    server = subprocess.Popen(
+        [FLOORWALK, "serve", "--workers", str(WORKERS), "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        bodies = [{"records": records(user_id, BATCH, datetime.now(UTC))} for _ in range(BATCHES)]
+        sessions = []
+        for _ in range(CLIENTS):
+            session = requests.Session()
+            answer = session.post(f"{base}/api/v1/session",
+                                  json={"username": "bench", "password": PASSWORD})  # fmt: skip
+            answer.raise_for_status()
+            session.headers["X-CSRFToken"] = answer.json()["csrf_token"]
+            sessions.append(session)
+        warm = {"records": records(user_id, BATCH, datetime.now(UTC))}
+        for session in sessions:  # every worker imports and connects before timing
+            session.post(f"{base}/api/v1/sync/push", json=warm).raise_for_status()
+
+        def send(session, mine):
+            for body in mine:
+                answer = session.post(f"{base}/api/v1/sync/push", json=body)
+                answer.raise_for_status()
+                assert all(r["status"] == "created" for r in answer.json()["results"])
+
+        threads = [threading.Thread(target=send, args=(s, bodies[i::CLIENTS]))
+                   for i, s in enumerate(sessions)]  # fmt: skip
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        for session in sessions:
+            session.close()
+        return BATCH * BATCHES / elapsed
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
+def bare_rate(app, user_id: int) -> float:
+    """The same rows through a Core insert: the floor under what the endpoint can do."""
+    now = datetime.now(UTC)
+    with app.app_context():
+        clock = plant_clock(db.session)
+        station_id = db.session.execute(text("SELECT id FROM stations")).scalar_one()
+        metric = db.session.execute(text("SELECT id FROM metrics")).one()
+        db.session.remove()
+        batches = []
+        for _ in range(BATCHES):
+            rows, versions = [], []
+            for body in records(user_id, BATCH, now):
+                columns = record_columns(
+                    body, user_id, station_id, now, clock, {"metric": metric}, now
+                )
+                rows.append({**columns, "status": None, "change_seq": 1})
+                versions.append({"record_id": columns["id"], "version": 1,
+                                 "content_hash": columns["content_hash"], "body": body,
+                                 "received_at": now})  # fmt: skip
+            batches.append((rows, versions))
+        engine = db.engine
+        started = time.perf_counter()
+        for rows, versions in batches:
+            with engine.begin() as connection:
+                connection.execute(insert(Record.__table__), rows)
+                connection.execute(insert(RecordVersion.__table__), versions)
+        elapsed = time.perf_counter() - started
+        engine.dispose()
+    return BATCH * BATCHES / elapsed
+
+
+def measure(label: str, url: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app, user_id = prepare(url, tmp)
+        endpoint = endpoint_rate(url, user_id, tmp)
+        bare = bare_rate(app, user_id)
+    print(f"{label:10} push endpoint {endpoint:9,.0f} records/s   bare Core insert "
+          f"{bare:9,.0f} records/s   ratio {bare / endpoint:4.1f}x")  # fmt: skip
+
+
+def postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            return True
+    except Exception:  # any failure to connect: skip PostgreSQL
+        return False
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    print(f"sync ingest: {BATCHES} batches of {BATCH} records, {CLIENTS} clients, "
+          f"`floorwalk serve --workers {WORKERS}`")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        measure("SQLite", f"sqlite:///{tmp}/bench.sqlite")
+    if not postgres_reachable():
+        print("PostgreSQL  not reachable: skipped")
+        return
+    name = f"floorwalk_bench_{os.getpid()}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        measure("PostgreSQL", POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
