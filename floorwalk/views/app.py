@@ -99,7 +99,7 @@ def manifest():
 @bp.get("/sw.js")
 def service_worker():
     """The worker from the build; revalidated on every load so that updates show up."""
-    path = dist_path("sw.js")
+    path = Path(current_app.config.get("SERVICE_WORKER_FILE") or dist_path("sw.js"))
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype="text/javascript", max_age=0)

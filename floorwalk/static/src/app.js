@@ -24,20 +24,26 @@ let summary = null;
 document.getElementById("sync-now").addEventListener("click", () => sync.syncSoon());
 
 let lastDrawn = "";
+let signInEl = null;
+const updateNotice = h("p", { class: "notice", role: "alert", hidden: true });
+noticeEl.append(updateNotice);
 sync.subscribe((s) => {
   statusEl.textContent = s.pending ? `${s.pending} pending` : "All synced";
   lastSyncEl.textContent = [
     s.busy ? "Syncing…" : s.lastSync ? `Last sync ${formatTime(s.lastSync)}` : "Not synced yet",
     s.error,
   ].filter(Boolean).join(" · ");
-  replace(
-    noticeEl,
-    s.updateNeeded
-      ? h("p", { class: "notice", role: "alert" },
-          `Update needed — your ${s.pending} pending records are kept. Reload when online.`)
-      : null,
-    s.needsSignIn ? signInForm(s.user?.username, signIn) : null,
-  );
+  updateNotice.hidden = !s.updateNeeded;
+  updateNotice.textContent = `Update needed — your ${s.pending} pending records are kept.`;
+  // One form, kept while it is needed: redrawing it would lose what was typed.
+  if (s.needsSignIn && !signInEl) {
+    signInEl = signInForm(s.user?.username, signIn);
+    noticeEl.append(signInEl);
+    signInEl.querySelector('input[type="password"]').focus();
+  } else if (!s.needsSignIn && signInEl) {
+    signInEl.remove();
+    signInEl = null;
+  }
   // Redraw when what the screens show may have changed (a sync ended, counts moved).
   const drawn = JSON.stringify([s.pending, s.attention.map((a) => a.id + a.state), s.lastSync, s.user?.id]);
   // A form being filled in is never redrawn away.
