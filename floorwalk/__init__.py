@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(summary.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(phone_app.bp)
+    app.register_blueprint(sync.pages)
 
 
 def register_hooks(app: Flask) -> None:

@@ -11,8 +11,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from .accounts import AccountError, create_user
 from .database import begin_writing
 from .extensions import db
-from .models import ROLES
+from .models import ROLES, utcnow
 from .settings import NAMES, get_settings, set_setting
+from .sync import count_statuses
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (demo, serve, users, settings, import_group):
+    for command in (demo, serve, users, settings, import_group, photos):
         app.cli.add_command(command)
 
 
@@ -45,10 +46,50 @@ def import_group() -> None:
 # import: records exported from a phone (floorwalk import records FILE.json)
 
 
+@import_group.command("records")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_records_command(file) -> None:
+    """Load records exported from a phone, as a push would store them (records keep their
+    authors; no clock correction). Prints one STATUS: N line per status."""
+    from .sync import import_records
+
+    try:
+        results = import_records(db.session, file.read(), utcnow())
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for result in results:
+        if result["status"] == "rejected":
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["errors"].items())
+            click.echo(f"rejected {result['id']}: {problems}", err=True)
+    for status, count in count_statuses(results).items():
+        click.echo(f"{status.upper()}: {count}")
+
+
 # labels -------------------------------------------------------------------------------
 
 
 # photos -------------------------------------------------------------------------------
+
+
+@click.group(help="Stored photos.")
+def photos() -> None:
+    pass
+
+
+@photos.command("purge")
+@with_appcontext
+def purge_photos_command() -> None:
+    """Delete photos no record has named for 7 days (run it daily from a timer)."""
+    from .photos import purge_photos, remove_photo_files
+
+    begin_writing(db.session)
+    purged = purge_photos(db.session, utcnow())
+    db.session.commit()
+    remove_photo_files(current_app.config["PHOTO_DIR"], purged)
+    click.echo(f"Purged {len(purged)} unreferenced photos.")
 
 
 # users --------------------------------------------------------------------------------

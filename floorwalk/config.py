@@ -53,6 +53,8 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PUBLIC_URL": (env("PUBLIC_URL") or "").rstrip("/"),
         "PHOTO_DIR": env("PHOTO_DIR") or str(Path(instance_path) / "photos"),
+        # Pull tells older apps to update (they keep pushing what they hold).
+        "MIN_APP": env("MIN_APP", "0.0.0"),
         "REDIS_URL": redis_url,
         "HTTPS": https,
         "PROXY_HOPS": int(env("PROXY_HOPS", "0")),

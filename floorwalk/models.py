@@ -360,6 +360,18 @@ class Photo(db.Model):
     uploader: Mapped[User] = relationship()
 
 
+class RecordPhoto(db.Model):
+    """A photo an observation names. No foreign key to ``photos``: records and their
+    photos reach the server in either order. Ownership and purging look photos up here."""
+
+    __tablename__ = "record_photos"
+
+    record_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    photo_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)
+
+
 class AuditEvent(db.Model):
     """Who changed what and when, with the values before and after."""
 

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -53,8 +54,13 @@ def stamp_time(record: Record, observed_at: datetime, clock: PlantClock) -> None
 def typed_columns(type_: str, data: dict[str, Any], lookups: dict[str, Any]) -> dict[str, Any]:
     """The columns summaries aggregate, taken from ``data``; ``lookups`` maps keys to rows."""
     columns: dict[str, Any] = {
-        "metric_id": None, "value": None, "category_id": None, "severity": None,
-        "minutes": None, "employee_id": None, "text": None,
+        "metric_id": None,
+        "value": None,
+        "category_id": None,
+        "severity": None,
+        "minutes": None,
+        "employee_id": None,
+        "text": None,
     }
     if type_ == "count":
         columns.update(metric_id=lookups["metric"].id, value=data["value"], text=data.get("note"))
@@ -70,6 +76,67 @@ def typed_columns(type_: str, data: dict[str, Any], lookups: dict[str, Any]) -> 
     return columns
 
 
+def record_columns(
+    body: dict[str, Any],
+    author_id: int,
+    station_id: int | None,
+    observed_at: datetime,
+    clock: PlantClock,
+    lookups: dict[str, Any],
+    received_at: datetime,
+    typed_data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every column of a record's row at the version in ``body`` (a push record as sent),
+    but its status and change number, which the server owns.
+
+    ``observed_at`` is the instant after clock correction; the time as sent is kept too.
+    ``typed_data`` is ``data`` as validated (numbers as numbers), for the typed columns.
+    """
+    day, shift = clock.day_and_shift(observed_at)
+    walk = body.get("walk")
+    return {
+        "id": uuid.UUID(str(body["id"])),
+        "type": body["type"],
+        "version": body["version"],
+        "content_hash": content_hash(body),
+        "deleted": bool(body.get("deleted", False)),
+        "author_id": author_id,
+        "station_id": station_id,
+        "walk_id": uuid.UUID(str(walk)) if walk else None,
+        "observed_at": observed_at,
+        "device_observed_at": body["observed_at"],
+        "offset_ms": body.get("offset_ms"),
+        "received_at": received_at,
+        "updated_at": received_at,
+        "production_day": day,
+        "shift": shift,
+        "data": body["data"],
+        **typed_columns(body["type"], typed_data or body["data"], lookups),
+    }
+
+
+def record_json(row: Mapping[str, Any], station_code: str | None) -> dict[str, Any]:
+    """A stored record for the phone: its latest version as sent, with what the server
+    adds (status, corrected time, production day and shift). ``row`` maps column names."""
+    walk = row["walk_id"]
+    return {
+        "id": str(row["id"]),
+        "type": row["type"],
+        "station": station_code,
+        "author": row["author_id"],
+        "version": row["version"],
+        "observed_at": row["device_observed_at"],
+        "offset_ms": row["offset_ms"],
+        "walk": str(walk) if walk else None,
+        "deleted": bool(row["deleted"]),
+        "data": row["data"],
+        "status": row["status"],
+        "server_observed_at": row["observed_at"].isoformat(timespec="milliseconds"),
+        "production_day": row["production_day"].isoformat(),
+        "shift": row["shift"],
+    }
+
+
 def build_record(
     body: dict[str, Any],
     author: User,
@@ -80,31 +147,33 @@ def build_record(
     received_at: datetime | None = None,
 ) -> tuple[Record, RecordVersion]:
     """A new record and its first history entry from a validated push body."""
-    received_at = received_at or utcnow()
-    digest = content_hash(body)
-    record = Record(
-        id=uuid.UUID(body["id"]),
-        type=body["type"],
-        version=body["version"],
-        content_hash=digest,
-        deleted=bool(body.get("deleted", False)),
-        author_id=author.id,
-        station_id=station_id,
-        walk_id=uuid.UUID(body["walk"]) if body.get("walk") else None,
-        device_observed_at=body["observed_at"],
-        offset_ms=body.get("offset_ms"),
-        received_at=received_at,
-        updated_at=received_at,
-        data=body["data"],
-        status="open" if body["type"] == "observation" else None,
-        **typed_columns(body["type"], body["data"], lookups),
+    columns = record_columns(
+        body, author.id, station_id, observed_at, clock, lookups, received_at or utcnow()
     )
-    stamp_time(record, observed_at, clock)
+    record = Record(status="open" if body["type"] == "observation" else None, **columns)
     version = RecordVersion(
         record_id=record.id,
         version=record.version,
-        content_hash=digest,
+        content_hash=record.content_hash,
         body=body,
-        received_at=received_at,
+        received_at=record.received_at,
     )
     return record, version
+
+
+def can_view_record(viewer: User, record: Record) -> bool:
+    """Whether ``viewer`` may see ``record`` (DESIGN §1): everyone sees station history,
+    employee notes only their author, supervisors of the employee's area, managers and
+    admins; a withdrawn record stays in history for its author, managers and admins."""
+    if viewer.role in ("manager", "admin") or record.author_id == viewer.id:
+        return True
+    if record.deleted:
+        return False
+    if record.type == "employee_note":
+        employee = record.employee
+        return (
+            viewer.role == "supervisor"
+            and employee is not None
+            and employee.area_id in {area.id for area in viewer.areas}
+        )
+    return True

@@ -311,3 +311,43 @@ def phone(browser, live_server):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+# Sync: push, pull, photos -------------------------------------------------------------
+
+
+@pytest.fixture
+def make_metric(app):
+    def make(key="units_completed", kind="tally", label=None, unit="pcs"):
+        from floorwalk.models import Metric
+
+        metric = Metric(key=key, label=label or key.replace("_", " ").title(), unit=unit, kind=kind)
+        db.session.add(metric)
+        db.session.commit()
+        return metric
+
+    return make
+
+
+@pytest.fixture
+def make_employee(app):
+    def make(badge="E1001", name="Maria Gonzalez", area="Press Shop", active=True):
+        from floorwalk.models import Employee
+
+        area_row = db.session.execute(select(Area).where(Area.name == area)).scalar_one_or_none()
+        employee = Employee(badge=badge, name=name, area=area_row or Area(name=area), active=active)
+        db.session.add(employee)
+        db.session.commit()
+        return employee
+
+    return make
+
+
+@pytest.fixture
+def plant(make_station, make_metric, make_employee):
+    """A station PRS-04 (Press Shop), the metric units_completed, the employee E1001."""
+    return {
+        "station": make_station(),
+        "metric": make_metric(),
+        "employee": make_employee(),
+    }
