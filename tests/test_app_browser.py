@@ -45,7 +45,7 @@ def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_
 
 
 @pytest.fixture
-def plant(app, make_station, make_user):
+def phone_plant(app, make_station, make_user):
     """A small plant: one station with an expected metric, categories, one employee."""
     from floorwalk.extensions import db
     from floorwalk.models import Area, Employee, Metric, StationMetric
@@ -94,7 +94,7 @@ def status_is(page, text):
     page.get_by_role("status").filter(has_text=text).wait_for()
 
 
-def test_a_walk_captured_offline_survives_reloads_and_arrives_once(phone, live_server, plant):
+def test_a_walk_captured_offline_survives_reloads_and_arrives_once(phone, live_server, phone_plant):
     open_app(phone)
     live_server.stop()
 
@@ -149,7 +149,7 @@ def test_a_walk_captured_offline_survives_reloads_and_arrives_once(phone, live_s
     assert photo is not None and max(photo.width, photo.height) <= 1600
 
 
-def test_scanning_a_station_label_opens_the_station(phone, plant):
+def test_scanning_a_station_label_opens_the_station(phone, phone_plant):
     open_app(phone)
     phone.get_by_role("button", name="Scan station").click()
     heading = phone.get_by_role("heading", level=1)
@@ -162,7 +162,7 @@ def test_scanning_a_station_label_opens_the_station(phone, plant):
 
 
 def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(
-    phone, live_server, plant
+    phone, live_server, phone_plant
 ):
     from floorwalk.accounts import end_sessions
     from floorwalk.extensions import db
@@ -175,7 +175,7 @@ def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(
     phone.get_by_role("button", name="Save").click()
     status_is(phone, "1 pending")
 
-    end_sessions(db.session.merge(plant))  # signed out everywhere while the phone was away
+    end_sessions(db.session.merge(phone_plant))  # signed out everywhere while the phone was away
     db.session.commit()
     live_server.start()
     phone.get_by_role("button", name="Sync now").click()
@@ -187,7 +187,7 @@ def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(
     assert records_on_server("count") == 1
 
 
-def test_a_rejected_record_is_listed_with_the_servers_message(phone, live_server, plant):
+def test_a_rejected_record_is_listed_with_the_servers_message(phone, live_server, phone_plant):
     from sqlalchemy import delete
 
     from floorwalk.extensions import db
@@ -213,7 +213,9 @@ def test_a_rejected_record_is_listed_with_the_servers_message(phone, live_server
     assert records_on_server("employee_note") == 0
 
 
-def test_an_app_update_is_offered_and_keeps_the_outbox(phone, live_server, plant, app, tmp_path):
+def test_an_app_update_is_offered_and_keeps_the_outbox(
+    phone, live_server, phone_plant, app, tmp_path
+):
     from pathlib import Path
 
     worker = tmp_path / "sw.js"

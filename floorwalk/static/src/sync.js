@@ -124,6 +124,7 @@ export async function refreshCounts() {
 export async function capture(record) {
   const offset = await store.getMeta("offset_ms", null);
   const entry = await store.saveToOutbox({
+    id: crypto.randomUUID(),
     author: state.user.id,
     version: 1,
     walk: null,

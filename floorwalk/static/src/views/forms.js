@@ -18,7 +18,7 @@ function formShell(title, onSubmit, onCancel, ...fields) {
   const error = h("p", { class: "error", role: "alert" });
   const form = h(
     "form",
-    { class: "form capture", novalidate: true, "aria-label": title },
+    { class: "form capture", novalidate: true },
     h("h2", { text: title }),
     fields,
     error,
