@@ -59,12 +59,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Feature modules add their API routes to api.bp, so import them before registering.
     from .views import admin, api, auth, main, summary, sync  # noqa: F401
+    from .views import app as phone_app
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(phone_app.bp)
     app.register_blueprint(sync.pages)
 
 

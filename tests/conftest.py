@@ -6,12 +6,17 @@ otherwise each test gets its own SQLite file. Both are built by the real migrati
 
 import os
 import shutil
+import threading
 import uuid
+from pathlib import Path
 
 import pytest
+import qrcode
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from PIL import Image
 from sqlalchemy import create_engine, delete, insert, select, text
+from werkzeug.serving import make_server
 
 from floorwalk import create_app
 from floorwalk.accounts import create_user
@@ -213,7 +218,9 @@ def signed_in(client, make_user):
     return sign
 
 
-# Browser tests ------------------------------------------------------------------------
+# PWA: the phone app in Debian's Chromium ---------------------------------------------
+# One browser for the whole session (a fake camera showing a floorwalk station label);
+# each test gets a live server on a free port and a phone-sized browser context.
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -221,62 +228,99 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "test-artifacts")
+PHONE = {"width": 390, "height": 844}
+LABEL_CODE = "QR-07"
+# A label printed under another host name still opens in place (DESIGN §4).
+LABEL_URL = f"https://old-plant-name.example/s/{LABEL_CODE}"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def label_y4m(path: Path, text: str, size: int = 480) -> Path:
+    """A Y4M video of a QR label, for Chromium's fake camera (grey levels only)."""
+    image = qrcode.make(text, border=4).get_image().convert("L")
+    image = image.resize((size * 3 // 4, size * 3 // 4), Image.NEAREST)
+    frame = Image.new("L", (size, size), 255)
+    frame.paste(image, ((size - image.width) // 2, (size - image.height) // 2))
+    chroma = bytes([128]) * ((size // 2) * (size // 2) * 2)
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{size} H{size} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma)
+    return path
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright; in CI a missing browser fails the run."""
+def browser(tmp_path_factory):
     if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is missing: install Debian's chromium package"
-        if os.environ.get("CI"):
+        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    video = label_y4m(tmp_path_factory.mktemp("camera") / "label.y4m", LABEL_URL)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"],
+        )
         yield browser
         browser.close()
 
 
+class LiveServer:
+    """The app served on 127.0.0.1 from a thread; ``stop`` really takes it off the network
+    (what the service worker fetches fails too), ``start`` brings it back on the same port."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = 0
+        self.server = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join()
+            self.server = None
+
+
 @pytest.fixture
 def live_server(app):
-    """The test app served over HTTP on a free loopback port, in a thread."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    server = LiveServer(app)
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def phone(browser):
-    """A fresh phone-sized browser context (390×844)."""
-    context = browser.new_context(**PHONE)
-    yield context
+def phone(browser, live_server):
+    """A phone-sized browser context on the live server; returns its first page."""
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, permissions=["camera"], has_touch=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
     context.close()
 
 
-def screenshot(page, name: str) -> str:
-    """Save a phone-size screenshot under test-artifacts/ for people to look at."""
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, f"{name}.png")
-    page.screenshot(path=path, full_page=True)
-    return path
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 # Admin pages, CSV import and labels (issue 3) ------------------------------------------

@@ -1,0 +1,284 @@
+// The phone app: one page whose screens are drawn from IndexedDB, so it works offline.
+import { button, field, formatTime, h, replace } from "./dom.js";
+import { findStation, hasCatalog, loadCatalog } from "./catalog.js";
+import { myRecords } from "./records.js";
+import { codeFromQr, confirmScan, scan } from "./scanner.js";
+import * as store from "./store.js";
+import * as sync from "./sync.js";
+import { isoLocal } from "./time.js";
+import { attentionView } from "./views/attention.js";
+import { signInForm } from "./views/signin.js";
+import { recentList, stationView } from "./views/station.js";
+import { walkPanel, walkSummary } from "./views/walk.js";
+import { installControls, registerWorker } from "./install.js";
+
+const main = document.getElementById("app");
+const statusEl = document.getElementById("sync-status");
+const lastSyncEl = document.getElementById("last-sync");
+const noticeEl = document.getElementById("notices");
+let screen = { name: "home" };
+let summary = null;
+
+// Sync status ---------------------------------------------------------------------------
+
+document.getElementById("sync-now").addEventListener("click", () => sync.syncSoon());
+
+let lastDrawn = "";
+let signInEl = null;
+const updateNotice = h("p", { class: "notice", role: "alert", hidden: true });
+noticeEl.append(updateNotice);
+sync.subscribe((s) => {
+  statusEl.textContent = s.pending ? `${s.pending} pending` : "All synced";
+  lastSyncEl.textContent = [
+    s.busy ? "Syncing…" : s.lastSync ? `Last sync ${formatTime(s.lastSync)}` : "Not synced yet",
+    s.error,
+  ].filter(Boolean).join(" · ");
+  updateNotice.hidden = !s.updateNeeded;
+  updateNotice.textContent = `Update needed — your ${s.pending} pending records are kept.`;
+  // One form, kept while it is needed: redrawing it would lose what was typed.
+  if (s.needsSignIn && !signInEl) {
+    signInEl = signInForm(s.user?.username, signIn);
+    noticeEl.append(signInEl);
+    signInEl.querySelector('input[type="password"]').focus();
+  } else if (!s.needsSignIn && signInEl) {
+    signInEl.remove();
+    signInEl = null;
+  }
+  // Redraw when what the screens show may have changed (a sync ended, counts moved).
+  const drawn = JSON.stringify([s.pending, s.attention.map((a) => a.id + a.state), s.lastSync, s.user?.id]);
+  // A form being filled in is never redrawn away.
+  if (drawn !== lastDrawn && !main.querySelector("form.capture")) {
+    lastDrawn = drawn;
+    render();
+  }
+});
+
+async function signIn(username, password) {
+  await sync.signIn(username, password);
+  render();
+}
+
+// Screens -------------------------------------------------------------------------------
+
+async function render() {
+  const catalog = await loadCatalog();
+  const user = sync.state.user;
+  if (!user) {
+    replace(main, h("section", { class: "card" }, h("h1", { text: "floorwalk" }),
+      h("p", { text: navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app." })));
+    return;
+  }
+  const records = await myRecords(user);
+  if (screen.name === "station") {
+    const station = findStation(catalog, screen.code);
+    if (station) {
+      replace(main, stationView({ catalog, station, records, save, remove, close: goHome }));
+      return;
+    }
+    // Kept as the screen: once the catalog arrives, the next draw shows the station.
+    replace(main, await homeView(catalog, records, user, missingStation(catalog, screen.code)));
+    return;
+  }
+  replace(main, await homeView(catalog, records, user, screen.error));
+}
+
+function missingStation(catalog, code) {
+  return hasCatalog(catalog)
+    ? `No station with code ${code}.`
+    : "The station list has not been loaded yet: connect once to sync.";
+}
+
+async function homeView(catalog, records, user, error) {
+  const code = h("input", { name: "code", autocapitalize: "characters", autocomplete: "off", spellcheck: "false" });
+  const openForm = h(
+    "form",
+    { class: "open-form", novalidate: true, "aria-label": "Open a station" },
+    field("Station code", code),
+    h("button", { type: "submit", class: "button button-primary" }, "Open"),
+  );
+  openForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const wanted = codeFromQr(code.value) || code.value.trim();
+    if (wanted) openStation(wanted);
+  });
+  const walk = await store.getMeta("walk");
+  const visited = walk ? visitedOn(walk, records) : new Set();
+  return h(
+    "div",
+    { class: "home" },
+    error ? h("p", { class: "error", role: "alert", text: error }) : null,
+    summary,
+    button("Scan station", startScan, "button button-primary button-scan"),
+    openForm,
+    attentionView(catalog, sync.state.attention, {
+      keepMine: sync.keepMine,
+      useServers: sync.useServers,
+      discard: sync.useServers,
+      fix: (entry) => openStation(entry.station),
+    }),
+    walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk }),
+    h("h2", { text: "My recent records" }),
+    recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 20)),
+    h(
+      "div",
+      { class: "app-actions" },
+      button("Export pending", exportPending),
+      button("Sign out", signOut),
+      h("span", { id: "install-slot" }),
+    ),
+    h("p", { class: "muted version", text: `${user.username} · app ${sync.APP_VERSION}` }),
+  );
+}
+
+function goHome() {
+  screen = { name: "home" };
+  history.pushState({}, "", "/walk");
+  render();
+}
+
+async function openStation(code, { scanned = false } = {}) {
+  const catalog = await loadCatalog();
+  const station = findStation(catalog, code);
+  summary = null;
+  if (!station) {
+    screen = { name: "home", error: missingStation(catalog, code) };
+    return render();
+  }
+  if (scanned) confirmScan();
+  screen = { name: "station", code: station.code };
+  if (location.pathname !== `/s/${station.code}`) history.pushState({}, "", `/s/${station.code}`);
+  await render();
+  // Opening or scanning a station records a visit.
+  await capture({ type: "visit", station: station.code, data: {} });
+}
+
+async function startScan() {
+  const code = await scan();
+  if (code) await openStation(code, { scanned: true });
+}
+
+// Capture -------------------------------------------------------------------------------
+
+async function capture(record) {
+  const walk = await store.getMeta("walk");
+  const entry = await sync.capture({ walk: walk?.id ?? null, ...record });
+  return entry;
+}
+
+async function save(type, data, { record, photos = [] }) {
+  const user = sync.state.user;
+  for (const blob of photos) {
+    const id = crypto.randomUUID();
+    await store.savePhoto(id, blob, user.id);
+    data.photos.push(id);
+  }
+  if (record) {
+    await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, data, version: record.version + 1 });
+    await sync.refreshCounts();
+    sync.syncSoon();
+  } else {
+    await capture({ type, station: screen.code, data });
+  }
+  await render();
+}
+
+async function remove(record) {
+  if (!confirm("Delete this record?")) return;
+  await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, deleted: true, version: record.version + 1 });
+  await sync.refreshCounts();
+  sync.syncSoon();
+  render();
+}
+
+// Walks ---------------------------------------------------------------------------------
+
+function visitedOn(walk, records) {
+  return new Set(records.filter((r) => r.walk === walk.id && r.station && !r.deleted).map((r) => r.station));
+}
+
+async function startWalk(route) {
+  const started = isoLocal();
+  const data = { started_at: started };
+  if (route != null) data.route = route;
+  const entry = await sync.capture({ type: "walk", station: null, observed_at: started, data });
+  await store.setMeta("walk", { id: entry.id, route, started_at: started });
+  render();
+}
+
+async function endWalk() {
+  const walk = await store.getMeta("walk");
+  if (!walk) return;
+  const records = await myRecords(sync.state.user);
+  const record = records.find((r) => r.id === walk.id);
+  if (record) {
+    const data = { ...record.data, ended_at: isoLocal() };
+    await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, data, version: record.version + 1 });
+  }
+  await store.setMeta("walk", null);
+  const catalog = await loadCatalog();
+  summary = walkSummary(catalog, walk, visitedOn(walk, records), () => {
+    summary = null;
+    render();
+  });
+  await sync.refreshCounts();
+  sync.syncSoon();
+  render();
+}
+
+// Export and sign-out -------------------------------------------------------------------
+
+async function exportPending() {
+  const body = await sync.exportBody();
+  const blob = new Blob([JSON.stringify(body, null, 1)], { type: "application/json" });
+  const link = h("a", { href: URL.createObjectURL(blob), download: `floorwalk-pending-${body.sent_at.slice(0, 10)}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+async function signOut() {
+  const pending = sync.state.pending + sync.state.attention.length;
+  const warning = pending
+    ? `${pending} record(s) are not on the server yet. They stay on this phone for you and sync when you sign in again. Sign out?`
+    : "Sign out?";
+  if (!confirm(warning)) return;
+  await sync.signOut();
+  location.assign("/login");
+}
+
+// Start ---------------------------------------------------------------------------------
+
+function screenFromLocation() {
+  const match = location.pathname.match(/^\/s\/([A-Za-z0-9_-]{1,32})\/?$/);
+  return match ? { name: "station", code: decodeURIComponent(match[1]) } : { name: "home" };
+}
+
+window.addEventListener("popstate", () => {
+  screen = screenFromLocation();
+  render();
+});
+
+async function boot() {
+  screen = screenFromLocation();
+  const startPromise = sync.start();
+  await render();
+  if (screen.name === "station") {
+    // The label's URL opened the app: that is a visit too, once the user is known.
+    const stationCode = screen.code;
+    const waitForUser = sync.state.user ? Promise.resolve() : startPromise;
+    waitForUser.then(async () => {
+      if (sync.state.user && findStation(await loadCatalog(), stationCode)) {
+        await capture({ type: "visit", station: stationCode, data: {} });
+        render();
+      }
+    });
+  }
+  await startPromise;
+  render();
+  if (new URLSearchParams(location.search).has("scan")) startScan();
+}
+
+registerWorker(noticeEl);
+installControls();
+boot();

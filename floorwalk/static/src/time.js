@@ -1,0 +1,37 @@
+// Times as the protocol wants them: RFC 3339 with the phone's own offset, milliseconds.
+
+const pad = (n, w = 2) => String(Math.abs(n)).padStart(w, "0");
+
+export function isoLocal(date = new Date()) {
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  );
+}
+
+/** The production day (YYYY-MM-DD) of an instant, in the plant's time zone and day start. */
+export function productionDay(instant, timezone, dayStart = "06:00") {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone || undefined,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
+  let day = `${parts.year}-${parts.month}-${parts.day}`;
+  if (`${parts.hour}:${parts.minute}` < dayStart) {
+    const previous = new Date(`${day}T12:00:00Z`);
+    previous.setUTCDate(previous.getUTCDate() - 1);
+    day = previous.toISOString().slice(0, 10);
+  }
+  return day;
+}

@@ -1,0 +1,110 @@
+// The station view: what is expected here today, quick capture, recent records.
+import { button, formatTime, h, replace } from "../dom.js";
+import { areaName, describeRecord, progress, stationMetrics } from "../catalog.js";
+import { statusOf } from "../records.js";
+import { countForm, employeeNoteForm, observationForm } from "./forms.js";
+
+/**
+ * ctx: { catalog, station, records, save(type, data, {record, photos}), remove(record), close() }
+ */
+export function stationView(ctx) {
+  const { catalog, station } = ctx;
+  const formSlot = h("div", { class: "form-slot" });
+  const actions = h(
+    "div",
+    { class: "capture-actions" },
+    button("Add count", () => open("count"), "button button-primary button-tile"),
+    button("Add observation", () => open("observation"), "button button-primary button-tile"),
+    button("Add employee note", () => open("employee_note"), "button button-primary button-tile"),
+  );
+
+  function open(type, record = null) {
+    const close = () => {
+      replace(formSlot);
+      actions.hidden = false;
+    };
+    const onSave = async (data, photos) => {
+      await ctx.save(type, data, { record, photos });
+      close();
+    };
+    const forms = {
+      count: () => countForm(catalog, station, record, onSave, close),
+      observation: () => observationForm(catalog, record, onSave, close),
+      employee_note: () => employeeNoteForm(catalog, record, onSave, close),
+    };
+    actions.hidden = true;
+    replace(formSlot, forms[type]());
+    formSlot.querySelector("input, select, textarea")?.focus();
+  }
+
+  const here = ctx.records.filter((r) => r.station === station.code && !r.deleted);
+  const metrics = stationMetrics(catalog, station);
+  return h(
+    "section",
+    { class: "station", "aria-labelledby": "station-heading" },
+    h(
+      "div",
+      { class: "station-head" },
+      h("h1", { id: "station-heading" }, h("span", { class: "code" }, station.code), " ", station.name),
+      h("p", { class: "muted" }, areaName(catalog, station), station.active === false ? " · inactive" : ""),
+    ),
+    metrics.length
+      ? h(
+          "ul",
+          { class: "metrics" },
+          metrics.map((m) => metricLine(m, progress(catalog, m, here))),
+        )
+      : null,
+    actions,
+    formSlot,
+    h("h2", { text: "Recent here" }),
+    recentList(catalog, here.slice(0, 15), (record) => open(record.type, record), ctx.remove),
+    button("Done", ctx.close, "button button-wide"),
+  );
+}
+
+function metricLine(metric, done) {
+  const unit = metric.unit ? ` ${metric.unit}` : "";
+  const parts = [h("span", { class: "metric-label", text: metric.label })];
+  const value = done == null ? "—" : String(done);
+  if (metric.target != null) {
+    parts.push(h("span", { class: "metric-value" }, `${value} / ${metric.target}${unit}`));
+    const meter = h("meter", { min: "0", max: String(metric.target), value: String(done ?? 0) });
+    meter.setAttribute("aria-label", `${metric.label} progress`);
+    parts.push(meter);
+  } else {
+    parts.push(h("span", { class: "metric-value" }, `${value}${done == null ? "" : unit}`));
+  }
+  if (metric.min_level != null) parts.push(h("span", { class: "muted" }, `min ${metric.min_level}${unit}`));
+  return h("li", { class: "metric" }, parts);
+}
+
+export function recentList(catalog, records, onEdit, onDelete) {
+  if (!records.length) return h("p", { class: "muted", text: "Nothing recorded yet." });
+  return h(
+    "ul",
+    { class: "records" },
+    records.map((record) => {
+      const status = statusOf(record);
+      const editable = ["count", "observation", "employee_note"].includes(record.type);
+      return h(
+        "li",
+        { class: `record record-${status}` },
+        h("p", { class: "record-text", text: describeRecord(catalog, record) }),
+        h(
+          "p",
+          { class: "muted record-meta" },
+          `${formatTime(record.observed_at)} · ${status === "synced" ? "synced" : status}`,
+        ),
+        editable && onEdit
+          ? h(
+              "div",
+              { class: "record-actions" },
+              button("Edit", () => onEdit(record)),
+              button("Delete", () => onDelete(record)),
+            )
+          : null,
+      );
+    }),
+  );
+}

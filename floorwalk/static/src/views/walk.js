@@ -1,0 +1,55 @@
+// Walks: start one (optionally on a route), tick stations off as they are opened, and at
+// the end see what was covered and what was missed.
+import { button, field, h } from "../dom.js";
+
+export function walkPanel(catalog, walk, visited, { start, end }) {
+  const routes = Object.values(catalog.routes).filter((r) => r.active !== false);
+  if (!walk) {
+    const route = h("select", { name: "route" }, h("option", { value: "" }, "No route"),
+      routes.map((r) => h("option", { value: String(r.id) }, r.name)));
+    return h(
+      "section",
+      { class: "card walk" },
+      routes.length ? field("Route", route) : null,
+      button("Start walk", () => start(route.value ? Number(route.value) : null), "button button-wide"),
+    );
+  }
+  const stops = routeStops(catalog, walk.route);
+  return h(
+    "section",
+    { class: "card walk", "aria-labelledby": "walk-heading" },
+    h("h2", { id: "walk-heading" }, walk.route ? `Walk: ${catalog.routes[walk.route]?.name || ""}` : "Walk in progress"),
+    stops.length
+      ? h(
+          "ol",
+          { class: "checklist", "aria-label": "Route stations" },
+          stops.map((code) => {
+            const done = visited.has(code);
+            return h("li", { class: done ? "done" : "" }, done ? "✓ " : "○ ", code,
+              h("span", { class: "visually-hidden" }, done ? " visited" : " not yet"));
+          }),
+        )
+      : h("p", { class: "muted" }, `${visited.size} station(s) so far`),
+    button("End walk", end, "button button-wide"),
+  );
+}
+
+export function routeStops(catalog, routeId) {
+  const route = routeId != null ? catalog.routes[routeId] : null;
+  if (!route) return [];
+  return (route.stations || route.stops || []).map((s) => (typeof s === "string" ? s : s.code || s.station));
+}
+
+export function walkSummary(catalog, walk, visited, onClose) {
+  const stops = routeStops(catalog, walk.route);
+  const missed = stops.filter((code) => !visited.has(code));
+  const covered = [...visited];
+  return h(
+    "section",
+    { class: "card walk-summary", "aria-labelledby": "walk-summary-heading" },
+    h("h2", { id: "walk-summary-heading", text: "Walk ended" }),
+    h("p", { text: `Covered: ${covered.length ? covered.join(", ") : "none"}` }),
+    stops.length ? h("p", { text: `Missed: ${missed.length ? missed.join(", ") : "none"}` }) : null,
+    button("OK", onClose),
+  );
+}
