@@ -261,3 +261,11 @@ def make_record(app):
         return record
 
     return make
+
+
+@pytest.fixture
+def plant(make_user, make_station, make_metric, make_record):
+    """The summary scenario of tests/summary_plant.py, whose figures are known by hand."""
+    from tests.summary_plant import build_plant
+
+    return build_plant(make_user, make_station, make_metric, make_record)

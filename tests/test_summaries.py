@@ -1,140 +1,16 @@
-"""Daily summaries against figures computed by hand (DESIGN §3, Summary).
+"""Daily summaries against figures computed by hand (DESIGN §3, Summary); the scenario
+is in summary_plant.py."""
 
-The plant: America/Chicago, shifts A=06:00, B=14:00, C=22:00 (C runs past midnight and
-belongs wholly to the day it starts). Day D is Tuesday 2026-11-24 (UTC-6).
-"""
-
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pytest
 
 from floorwalk.extensions import db
 from floorwalk.followup import follow_up
-from floorwalk.models import Employee, PlanTarget, StationMetric, UnscheduledStation
+from floorwalk.models import PlanTarget, UnscheduledStation
 from floorwalk.settings import set_setting
 from floorwalk.summaries import SummaryError, daily_summary, daily_trend, station_history
-
-CHICAGO = ZoneInfo("America/Chicago")
-D = date(2026, 11, 24)
-AFTER = datetime(2026, 11, 26, 12, tzinfo=UTC)  # both days are over
-
-
-def local(day: date, hour: int, minute: int = 0, plus_days: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day + plus_days, hour, minute, tzinfo=CHICAGO)
-
-
-def set_targets(station, metric, target=None, min_level=None, position=0):
-    db.session.add(
-        StationMetric(
-            station=station, metric=metric, target=target, min_level=min_level, position=position
-        )
-    )
-
-
-@pytest.fixture
-def plant(make_user, make_station, make_metric, make_record):
-    """The scenario every figure below is computed from by hand."""
-    set_setting(db.session, "timezone", "America/Chicago")
-    set_setting(db.session, "shifts", "A=06:00,B=14:00,C=22:00")
-    units = make_metric("units_completed", "counter")
-    scrap = make_metric("scrap", "tally")
-    material = make_metric("material_on_hand", "gauge", unit="bins")
-    prs1 = make_station("PRS-01", "Blanking press", "Press Shop")
-    prs2 = make_station("PRS-02", "Transfer press", "Press Shop")
-    wld1 = make_station("WLD-01", "Robot cell", "Welding")
-    old = make_station("OLD-01", "Old press", "Press Shop", active=False)
-    set_targets(prs1, units, target=600)
-    set_targets(prs1, scrap, target=10, position=1)
-    set_targets(prs1, material, min_level=5, position=2)
-    set_targets(prs2, units, target=300)
-    set_targets(wld1, units, target=400)
-    set_targets(wld1, material, min_level=5, position=1)
-    db.session.add(UnscheduledStation(day=D, shift="", station=wld1))
-    e1 = Employee(badge="E1", name="Maria Gonzalez", area=prs1.area)
-    e2 = Employee(badge="E2", name="Tom Becker", area=wld1.area)
-    db.session.add_all((e1, e2))
-    db.session.commit()
-
-    w1 = make_user("walker1")
-    w2 = make_user("walker2")
-    users = {
-        "walker1": w1,
-        "walker2": w2,
-        "other": make_user("other"),
-        "sup_press": make_user("sup_press", "supervisor", areas=["Press Shop"]),
-        "sup_weld": make_user("sup_weld", "supervisor", areas=["Welding"]),
-        "manager": make_user("boss", "manager"),
-    }
-    late = datetime(2026, 11, 25, 15, tzinfo=UTC)  # synced the next day
-    r = make_record
-    count = {"units": "units_completed", "scrap": "scrap", "material": "material_on_hand"}
-
-    def c(author, station, when, metric, value, **kw):
-        return r(author, "count", station, when, {"metric": count[metric], "value": value}, **kw)
-
-    r(w1, "visit", prs1, local(D, 7))
-    c(w1, prs1, local(D, 7, 5), "units", 100)
-    c(w1, prs1, local(D, 13), "units", 230)
-    c(w2, prs1, local(D, 13, 10), "units", 230)  # the same board read by a second walker
-    r(w2, "visit", prs1, local(D, 13))
-    c(w1, prs1, local(D, 15), "units", 120)
-    c(w2, prs1, local(D, 21), "units", 180)
-    c(w1, prs1, local(D, 14, 30), "units", 999, deleted=True)
-    c(w1, prs1, local(D, 23, 30), "units", 50)
-    c(w2, prs1, local(D, 3, plus_days=1), "units", 90)  # shift C, after midnight
-    c(w1, prs1, local(D, 7, 10), "scrap", 2)
-    c(w1, prs1, local(D, 15, 10), "scrap", 3)
-    c(w1, prs1, local(D, 7, 20), "material", 10)
-    c(w1, prs1, local(D, 15, 20), "material", 3)
-    c(w2, prs1, local(D, 12), "material", 8, received_at=late)  # late, and not the last
-    c(w1, wld1, local(D, 8), "material", 1)
-    c(w1, old, local(D, 9), "units", 40)
-    r(w1, "visit", old, local(D, 9))
-
-    def o(author, station, when, category, severity, text, **kw):
-        data = {"category": category, "severity": severity, "text": text}
-        if "minutes" in kw:
-            data["minutes"] = kw.pop("minutes")
-        return r(author, "observation", station, when, data, **kw)
-
-    safety = o(w1, prs1, local(D, 10), "safety", "high", "Oil on the walkway.")
-    machine = o(w2, prs1, local(D, 16), "machine", "medium", "Die change overran.", minutes=20)
-    robot = o(w1, wld1, local(D, 9), "machine", "critical", "Robot faulted.", minutes=30)
-    o(w1, prs1, local(D, 11), "quality", "low", "Burr.", deleted=True)
-    label = o(w2, prs1, local(D, 23), "quality", "low", "Label smudged.", received_at=late)
-    follow_up(db.session, machine, users["manager"], "resolve", "Die fixed.")
-    note1 = r(
-        w1,
-        "employee_note",
-        prs1,
-        local(D, 10, 30),
-        {"employee": "E1", "kind": "recognition", "text": "Caught a bad bin."},
-    )
-    note2 = r(
-        w2,
-        "employee_note",
-        wld1,
-        local(D, 11),
-        {"employee": "E2", "kind": "coaching", "text": "Lockout steps."},
-    )
-
-    previous = date(2026, 11, 23)
-    c(w1, prs1, local(previous, 10), "units", 450)
-    o(w1, prs2, local(previous, 10), "schedule", "info", "Ahead of plan.")
-    db.session.commit()
-    return {
-        "users": users,
-        "stations": {s.code: s for s in (prs1, prs2, wld1, old)},
-        "metrics": {"units": units},
-        "records": {
-            "safety": safety,
-            "robot": robot,
-            "label": label,
-            "note1": note1,
-            "note2": note2,
-        },
-    }
+from tests.summary_plant import AFTER, D, local, set_targets
 
 
 def summary_for(plant, username="manager", **kwargs):
@@ -158,7 +34,7 @@ def note_item(plant, key, employee, name, kind, text, author, station, at):
 def test_whole_day_summary_matches_the_hand_computed_one(plant):
     summary = summary_for(plant)
     assert summary == {
-        "day": "2026-11-24",
+        "day": "2026-02-10",
         "timezone": "America/Chicago",
         "day_start": "06:00",
         "shift": None,
@@ -172,8 +48,8 @@ def test_whole_day_summary_matches_the_hand_computed_one(plant):
                 "name": "Blanking press",
                 "area": "Press Shop",
                 "visits": 2,
-                "first_visit": "2026-11-24T07:00:00-06:00",
-                "last_visit": "2026-11-25T03:00:00-06:00",
+                "first_visit": "2026-02-10T07:00:00-06:00",
+                "last_visit": "2026-02-11T03:00:00-06:00",
                 "counts": {
                     # max per shift 230 + 180 + 90; the deleted 999 never counts
                     "units_completed": {"total": 500, "target": 600, "attainment": 0.8333},
@@ -222,7 +98,7 @@ def test_whole_day_summary_matches_the_hand_computed_one(plant):
                     "Caught a bad bin.",
                     "walker1",
                     "PRS-01",
-                    "2026-11-24T10:30:00-06:00",
+                    "2026-02-10T10:30:00-06:00",
                 ),
                 note_item(
                     plant,
@@ -233,7 +109,7 @@ def test_whole_day_summary_matches_the_hand_computed_one(plant):
                     "Lockout steps.",
                     "walker2",
                     "WLD-01",
-                    "2026-11-24T11:00:00-06:00",
+                    "2026-02-10T11:00:00-06:00",
                 ),
             ],
         },
@@ -275,7 +151,7 @@ def test_whole_day_summary_matches_the_hand_computed_one(plant):
         "attainment": 0.5549,
         # the day before: 450 of 600 + 10 + 300 + 400, three stations scheduled
         "previous_day": {
-            "day": "2026-11-23",
+            "day": "2026-02-09",
             "visited": 2,
             "stations": 3,
             "observations": 1,
@@ -318,8 +194,8 @@ def test_a_shift_summary_narrows_to_that_shift(plant):
 def test_the_night_shift_keeps_its_hours_after_midnight(plant):
     prs1 = summary_for(plant, shift="C")["stations"][0]
     assert prs1["counts"]["units_completed"]["total"] == 90
-    assert prs1["first_visit"] == "2026-11-24T23:00:00-06:00"
-    assert prs1["last_visit"] == "2026-11-25T03:00:00-06:00"
+    assert prs1["first_visit"] == "2026-02-10T23:00:00-06:00"
+    assert prs1["last_visit"] == "2026-02-11T03:00:00-06:00"
 
 
 def test_a_plan_overrides_one_shifts_target_and_unschedules_a_station_for_a_shift(plant):
@@ -420,7 +296,7 @@ def test_trend_gives_each_day_its_coverage_observations_and_attainment(plant):
     trend = daily_trend(db.session, D, days=3)
     assert trend == [
         {
-            "day": "2026-11-22",
+            "day": "2026-02-08",
             "visited": 0,
             "stations": 3,
             "observations": 0,
@@ -428,7 +304,7 @@ def test_trend_gives_each_day_its_coverage_observations_and_attainment(plant):
             "attainment": 0.0,
         },
         {
-            "day": "2026-11-23",
+            "day": "2026-02-09",
             "visited": 2,
             "stations": 3,
             "observations": 1,
@@ -436,7 +312,7 @@ def test_trend_gives_each_day_its_coverage_observations_and_attainment(plant):
             "attainment": 0.3435,
         },
         {
-            "day": "2026-11-24",
+            "day": "2026-02-10",
             "visited": 1,
             "stations": 2,
             "observations": 4,
@@ -450,9 +326,9 @@ def test_station_history_gives_each_days_total_and_target(plant):
     history = station_history(db.session, plant["stations"]["PRS-01"], D, days=3)
     units = next(s for s in history["series"] if s["metric"].key == "units_completed")
     assert [(p["day"], p["value"], p["target"]) for p in units["points"]] == [
-        (date(2026, 11, 22), None, 600),
-        (date(2026, 11, 23), 450, 600),
-        (date(2026, 11, 24), 500, 600),
+        (date(2026, 2, 8), None, 600),
+        (date(2026, 2, 9), 450, 600),
+        (date(2026, 2, 10), 500, 600),
     ]
     assert [r.text for r, _ in history["observations"]] == [
         "Label smudged.",

@@ -77,6 +77,10 @@ class ObservationsQuery(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "all")))
 
 
+class HistoryQuery(Schema):
+    until = fields.Date(load_default=None)
+
+
 class FollowUpForm(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=4000))
 
@@ -187,6 +191,11 @@ def render_day(the_day: date, query: dict):
         filters=filter_args(query),
         can_follow_up=current_user.role in FOLLOW_UP_ROLES,
         can_export_records=current_user.role in FOLLOW_UP_ROLES,
+        records_url=url_for(
+            "summary.records_csv",
+            **{"from": summary["day"], "to": summary["day"]},
+            area=query["area"],
+        ),
     )
 
 
@@ -281,7 +290,8 @@ def station(code: str):
     found = db.session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
     if found is None:
         abort(404, f"No station {code!r}.")
-    history = station_history(db.session, found, plant_today())
+    until = parse_query(HistoryQuery())["until"] or plant_today()
+    history = station_history(db.session, found, until)
     charts = [
         (series["metric"], history_chart(series["points"], series["metric"].unit))
         for series in history["series"]
