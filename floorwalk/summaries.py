@@ -636,6 +636,8 @@ def daily_trend(
         .group_by(Record.production_day)
     ):
         observations[day] = [total, open_]
+    # A day nobody counted on has no attainment (no data), rather than 0 %.
+    counted_days = {day for (day, _, _) in totals}
     achieved, planned = defaultdict(float), defaultdict(float)
     for (day, station_id, metric_id), target in targets.items():
         metric = plant.metrics[metric_id]
@@ -652,7 +654,7 @@ def daily_trend(
                 "stations": len(scheduled),
                 "observations": observations[day][0],
                 "open": observations[day][1],
-                "attainment": ratio(achieved[day], planned[day]),
+                "attainment": ratio(achieved[day], planned[day]) if day in counted_days else None,
             }
         )
     return trend

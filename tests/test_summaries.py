@@ -301,7 +301,7 @@ def test_trend_gives_each_day_its_coverage_observations_and_attainment(plant):
             "stations": 3,
             "observations": 0,
             "open": 0,
-            "attainment": 0.0,
+            "attainment": None,  # nothing was counted that day
         },
         {
             "day": "2026-02-09",

@@ -187,6 +187,15 @@ def render_day(the_day: date, query: dict):
         areas=areas,
         shifts=[s.name for s in plant_clock(db.session).shifts],
         metrics=metrics,
+        gauge_keys=[
+            key
+            for key, metric in metrics.items()
+            if metric.kind == "gauge"
+            and any(
+                station["counts"].get(key, {}).get("last") is not None
+                for station in summary["stations"]
+            )
+        ],
         categories=categories,
         filters=filter_args(query),
         can_follow_up=current_user.role in FOLLOW_UP_ROLES,
