@@ -78,14 +78,38 @@ class Scope:
         return [self.day_from + timedelta(days=n) for n in range(count)]
 
 
+@dataclass(frozen=True)
+class StationRow:
+    id: int
+    code: str
+    name: str
+    area: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A station's listed metric: its place in the list, standing target and min level."""
+
+    position: int
+    target: float | None
+    min_level: float | None
+
+
 @dataclass
 class Plant:
-    """The catalog rows a summary needs, read once per summary."""
+    """The catalog a summary needs, read once per summary as plain rows (no lazy loads)."""
 
     clock: PlantClock
-    stations: list[Station]  # active, in scope, ordered by area then code
+    stations: list[StationRow]  # active, in scope, ordered by area then code
     metrics: dict[int, Metric]
-    standing: dict[tuple[int, int], StationMetric] = field(default_factory=dict)
+    standing: dict[tuple[int, int], Standing] = field(default_factory=dict)
+
+    def listed_metrics(self) -> dict[int, list[int]]:
+        """Each station's listed metric ids, in the order the station lists them."""
+        listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (station_id, metric_id), standing in self.standing.items():
+            listed[station_id].append((standing.position, metric_id))
+        return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
 
 
 def area_station_ids(area_id: int):
@@ -99,22 +123,36 @@ def check_shift(clock: PlantClock, shift: str | None) -> None:
         raise SummaryError(f"Unknown shift {shift!r}: the plant's shifts are {known}.")
 
 
-def load_plant(session: Session, scope: Scope) -> Plant:
+def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plant:
     query = (
-        select(Station).join(Area).where(Station.active.is_(True)).order_by(Area.name, Station.code)
+        select(Station.id, Station.code, Station.name, Area.name)
+        .join(Area, Area.id == Station.area_id)
+        .order_by(Area.name, Station.code)
     )
+    if active_only:
+        query = query.where(Station.active.is_(True))
     if scope.station_id is not None:
         query = query.where(Station.id == scope.station_id)
     elif scope.area_id is not None:
         query = query.where(Station.area_id == scope.area_id)
-    stations = list(session.execute(query).scalars())
+    stations = [StationRow(*row) for row in session.execute(query)]
     metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
-    station_ids = [s.id for s in stations]
+    standing_query = select(
+        StationMetric.station_id,
+        StationMetric.metric_id,
+        StationMetric.position,
+        StationMetric.target,
+        StationMetric.min_level,
+    )
+    if scope.station_id is not None:
+        standing_query = standing_query.where(StationMetric.station_id == scope.station_id)
+    elif scope.area_id is not None:
+        standing_query = standing_query.where(
+            StationMetric.station_id.in_(area_station_ids(scope.area_id))
+        )
     standing = {
-        (sm.station_id, sm.metric_id): sm
-        for sm in session.execute(
-            select(StationMetric).where(StationMetric.station_id.in_(station_ids))
-        ).scalars()
+        (sid, mid): Standing(position, target, min_level)
+        for sid, mid, position, target, min_level in session.execute(standing_query)
     }
     return Plant(plant_clock(session), stations, metrics, standing)
 
@@ -167,9 +205,9 @@ def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date
     partly_off = _shifts_off(session, scope)
     names = [s.name for s in plant.clock.shifts]
     targets = {}
+    standing_keys = {key for key, standing in plant.standing.items() if standing.target is not None}
     for day in scope.days():
-        keys = {(sid, mid) for (sid, mid), sm in plant.standing.items() if sm.target is not None}
-        keys |= {(sid, mid) for (d, sid, mid) in plan if d == day}
+        keys = standing_keys | {(sid, mid) for (d, sid, mid) in plan if d == day}
         for station_id, metric_id in keys:
             planned = plan.get((day, station_id, metric_id), {})
             standing = plant.standing.get((station_id, metric_id))
@@ -473,17 +511,22 @@ def daily_summary(
     plant = load_plant(session, scope)
     check_shift(plant.clock, scope.shift)
     zone = plant.clock.zone
-    off = unscheduled_stations(session, scope, plant.clock).get(day, set())
+    # The day before too, read in the same queries, for the change from the previous day.
+    both = Scope(day - timedelta(days=1), day, scope.area_id, scope.shift)
+    period = PeriodFigures.read(session, both, plant)
+    off = period.off.get(day, set())
     stations = [s for s in plant.stations if s.id not in off]
-    targets = day_targets(session, scope, plant)
-    totals = metric_totals(session, scope)
+    targets, totals = period.targets, period.totals
     activity = station_activity(session, scope)
     over = now >= period_end(plant.clock, day, scope.shift)
 
+    station_metrics = metrics_of_stations(plant, day, targets, totals)
     station_rows, gauge_alerts, attainment_alerts = [], [], []
     for station in stations:
         active = activity.get(station.id, {})
-        counts = station_counts(station, day, plant, targets, totals)
+        counts = station_counts(
+            station.id, station_metrics.get(station.id, []), day, plant, targets, totals
+        )
         for key, figures in counts.items():
             if figures.get("below"):
                 gauge_alerts.append(
@@ -511,7 +554,7 @@ def daily_summary(
             {
                 "code": station.code,
                 "name": station.name,
-                "area": station.area.name,
+                "area": station.area,
                 "visits": active.get("visits", 0),
                 "first_visit": _local(active.get("first"), zone),
                 "last_visit": _local(active.get("last"), zone),
@@ -526,8 +569,7 @@ def daily_summary(
     if over:
         alerts += [{"kind": "missed_station", "station": code} for code in missed]
     area = session.get(Area, area_id) if area_id is not None else None
-    trend = daily_trend(session, day, area_id, scope.shift, days=2, plant=plant)
-    previous, current = trend
+    previous, current = trend_points(session, both, plant, period)
     return {
         "day": day.isoformat(),
         "timezone": settings["timezone"],
@@ -564,19 +606,14 @@ def _local(instant: datetime | None, zone) -> str | None:
     return instant.astimezone(zone).isoformat() if instant else None
 
 
-def station_counts(station, day, plant, targets, totals) -> dict[str, dict]:
-    """The station's metrics for the day: those it lists, planned, or counted."""
-    metric_ids = [sm.metric_id for sm in station.metrics]
-    metric_ids += sorted(
-        {mid for (d, sid, mid) in (*targets, *totals) if d == day and sid == station.id}
-        - set(metric_ids)
-    )
+def station_counts(station_id, metric_ids, day, plant, targets, totals) -> dict[str, dict]:
+    """The station's metrics for the day: those it lists, then those planned or counted."""
     counts = {}
     for metric_id in metric_ids:
         metric = plant.metrics[metric_id]
-        standing = plant.standing.get((station.id, metric_id))
-        figures = totals.get((day, station.id, metric_id))
-        target = targets.get((day, station.id, metric_id))
+        standing = plant.standing.get((station_id, metric_id))
+        figures = totals.get((day, station_id, metric_id))
+        target = targets.get((day, station_id, metric_id))
         if metric.kind == "gauge":
             last = figures["last"] if figures else None
             min_level = standing.min_level if standing else None
@@ -599,6 +636,20 @@ def station_counts(station, day, plant, targets, totals) -> dict[str, dict]:
     return counts
 
 
+def metrics_of_stations(plant: Plant, day: date, *keyed: dict) -> dict[int, list[int]]:
+    """Per station, its listed metrics, then any other metric planned or counted that day."""
+    result = plant.listed_metrics()
+    extra: dict[int, set[int]] = defaultdict(set)
+    for mapping in keyed:
+        for d, station_id, metric_id in mapping:
+            if d == day:
+                extra[station_id].add(metric_id)
+    for station_id, metric_ids in extra.items():
+        listed = result.setdefault(station_id, [])
+        listed += sorted(metric_ids - set(listed))
+    return result
+
+
 # Trends and history -------------------------------------------------------------------
 
 
@@ -614,9 +665,31 @@ def daily_trend(
     (the sum of amount metrics' totals over the sum of their targets)."""
     scope = Scope(last_day - timedelta(days=days - 1), last_day, area_id, shift or None)
     plant = plant or load_plant(session, scope)
-    off = unscheduled_stations(session, scope, plant.clock)
-    targets = day_targets(session, scope, plant)
-    totals = metric_totals(session, scope)
+    figures = PeriodFigures.read(session, scope, plant)
+    return trend_points(session, scope, plant, figures)
+
+
+@dataclass
+class PeriodFigures:
+    """The plan and the count aggregates of a span of days, read once."""
+
+    off: dict[date, set]
+    targets: dict[tuple[date, int, int], float]
+    totals: dict[tuple[date, int, int], dict]
+
+    @classmethod
+    def read(cls, session: Session, scope: Scope, plant: Plant) -> "PeriodFigures":
+        return cls(
+            unscheduled_stations(session, scope, plant.clock),
+            day_targets(session, scope, plant),
+            metric_totals(session, scope),
+        )
+
+
+def trend_points(
+    session: Session, scope: Scope, plant: Plant, figures: PeriodFigures
+) -> list[dict[str, Any]]:
+    off, targets, totals = figures.off, figures.targets, figures.totals
     active_ids = {s.id for s in plant.stations}
     visited: dict[date, set] = defaultdict(set)
     for day, station_id in session.execute(
@@ -666,17 +739,12 @@ def station_history(
     """A station's last ``days`` production days: each metric's figure against its target,
     and its observations, newest first."""
     scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
-    plant = load_plant(session, scope)
-    plant.stations = [station]  # an inactive station's history is still shown
-    plant.standing = {(sm.station_id, sm.metric_id): sm for sm in station.metrics}
+    plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
     targets = day_targets(session, scope, plant)
     totals = metric_totals(session, scope)
     off = unscheduled_stations(session, scope, plant.clock)
-    metric_ids = list(
-        dict.fromkeys(
-            [sm.metric_id for sm in station.metrics] + sorted({mid for (_, _, mid) in totals})
-        )
-    )
+    listed = plant.listed_metrics().get(station.id, [])
+    metric_ids = listed + sorted({mid for (_, _, mid) in totals} - set(listed))
     series = []
     for metric_id in metric_ids:
         metric = plant.metrics[metric_id]
