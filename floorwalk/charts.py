@@ -8,6 +8,15 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 320, 160
 LEFT, RIGHT, TOP, BOTTOM = 34, 34, 12, 26
+# Where the plot area sits in the viewBox, for the templates' axes and ticks.
+FRAME = {
+    "width": WIDTH,
+    "height": HEIGHT,
+    "left": LEFT,
+    "right": WIDTH - RIGHT,
+    "top": TOP,
+    "base": HEIGHT - BOTTOM,
+}
 
 
 @dataclass(frozen=True)
@@ -56,12 +65,7 @@ def trend_chart(trend: list[dict]) -> dict:
             line.append(f"{cx},{cy}")
             dots.append((cx, cy, f"{point['day']}: {point['attainment']:.0%} of target"))
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "top": TOP,
-        "base": HEIGHT - BOTTOM,
+        **FRAME,
         "bars": bars,
         "line": " ".join(line),
         "dots": dots,
@@ -104,12 +108,7 @@ def history_chart(points: list[dict], unit: str) -> dict:
             )
         )
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "top": TOP,
-        "base": HEIGHT - BOTTOM,
+        **FRAME,
         "bars": bars,
         "target": " ".join(target_line),
         "value_top": round(top),

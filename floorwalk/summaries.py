@@ -60,13 +60,17 @@ class Scope:
     shift: str | None = None
     station_id: int | None = None
 
-    def record_filter(self) -> list:
+    def record_filter(self, by_station: bool = True) -> list:
+        """Live records of the scope's days (and shift); of its station or area's
+        stations unless ``by_station`` is False (notes go by the employee's area)."""
         conditions = [
             Record.production_day.between(self.day_from, self.day_to),
             Record.deleted.is_(False),
         ]
         if self.shift:
             conditions.append(Record.shift == self.shift)
+        if not by_station:
+            return conditions
         if self.station_id is not None:
             conditions.append(Record.station_id == self.station_id)
         elif self.area_id is not None:
@@ -400,13 +404,7 @@ def employee_notes(session: Session, scope: Scope, viewer: User, zone) -> dict[s
 
     With an area, the notes about that area's employees (a note is about a person).
     """
-    conditions = [
-        Record.type == "employee_note",
-        Record.production_day.between(scope.day_from, scope.day_to),
-        Record.deleted.is_(False),
-    ]
-    if scope.shift:
-        conditions.append(Record.shift == scope.shift)
+    conditions = [Record.type == "employee_note", *scope.record_filter(by_station=False)]
     if scope.area_id is not None:
         conditions.append(Employee.area_id == scope.area_id)
     kind = Record.data["kind"].as_string()
