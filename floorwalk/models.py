@@ -293,6 +293,8 @@ class Record(Tracked, db.Model):
             f"status IS NULL OR {one_of('status', OBSERVATION_STATUSES)}", name="status"
         ),
         Index("ix_records_day_station", "production_day", "station_id"),
+        # A station's history: one station over a range of days (summaries.station_history).
+        Index("ix_records_station_day", "station_id", "production_day"),
         Index("ix_records_author_observed", "author_id", "observed_at"),
     )
 

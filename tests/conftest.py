@@ -356,12 +356,16 @@ def admin(client, signed_in):
 
 @pytest.fixture
 def make_metric(app):
-    def make(key="units_completed", kind="tally", label=None, unit="pcs"):
-        from floorwalk.models import Metric
+    from floorwalk.models import Metric
 
-        metric = Metric(key=key, label=label or key.replace("_", " ").title(), unit=unit, kind=kind)
-        db.session.add(metric)
-        db.session.commit()
+    def make(key="units_completed", kind="tally", label=None, unit="pcs"):
+        metric = db.session.execute(select(Metric).where(Metric.key == key)).scalar_one_or_none()
+        if metric is None:
+            metric = Metric(
+                key=key, label=label or key.replace("_", " ").capitalize(), unit=unit, kind=kind
+            )
+            db.session.add(metric)
+            db.session.commit()
         return metric
 
     return make
@@ -381,6 +385,56 @@ def make_employee(app):
     return make
 
 
+# Summaries: records built the way the server stores them ------------------------------
+
+
+@pytest.fixture
+def make_record(app):
+    """A record as a push would store it: production day and shift from the plant clock.
+
+    ``station`` is a Station (or None); ``data`` as DESIGN §3 gives it per type.
+    """
+    from floorwalk.models import Category, Employee, Metric
+    from floorwalk.records import build_record, record_body
+    from floorwalk.settings import plant_clock
+
+    def make(author, type_, station, observed_at, data=None, received_at=None, deleted=False):
+        data = dict(data or {})
+        lookups = {}
+        if type_ == "count":
+            lookups["metric"] = db.session.execute(
+                select(Metric).where(Metric.key == data["metric"])
+            ).scalar_one()
+        elif type_ == "observation":
+            data.setdefault("photos", [])
+            lookups["category"] = db.session.execute(
+                select(Category).where(Category.key == data["category"])
+            ).scalar_one()
+        elif type_ == "employee_note":
+            lookups["employee"] = db.session.execute(
+                select(Employee).where(Employee.badge == data["employee"])
+            ).scalar_one()
+        body = record_body(
+            uuid.uuid4(), type_, author, observed_at, data, station.code if station else None
+        )
+        if deleted:
+            body["deleted"] = True
+        record, version = build_record(
+            body,
+            author,
+            station.id if station else None,
+            observed_at,
+            plant_clock(db.session),
+            lookups,
+            received_at=received_at,
+        )
+        db.session.add_all((record, version))
+        db.session.commit()
+        return record
+
+    return make
+
+
 @pytest.fixture
 def plant(make_station, make_metric, make_employee):
     """A station PRS-04 (Press Shop), the metric units_completed, the employee E1001."""
@@ -389,3 +443,11 @@ def plant(make_station, make_metric, make_employee):
         "metric": make_metric(),
         "employee": make_employee(),
     }
+
+
+@pytest.fixture
+def summary_plant(make_user, make_station, make_metric, make_record):
+    """The summary scenario of tests/summary_plant.py, whose figures are known by hand."""
+    from tests.summary_plant import build_plant
+
+    return build_plant(make_user, make_station, make_metric, make_record)

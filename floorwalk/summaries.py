@@ -1,0 +1,903 @@
+"""Daily summaries, trends and station history, aggregated in SQL (DESIGN §3, Summary).
+
+Every figure comes from ``GROUP BY`` queries over the production day and shift stored on
+each record, so one day's summary reads one day's rows whatever the history holds.
+Deleted records never count; ``records`` holds only each record's latest version.
+
+Targets, when a day is split into shifts (docs/summary.md): the day's target is the
+plan's whole-day target (shift '') or else the standing target; each shift's share is
+that target divided evenly between the shifts, replaced by the plan's target for that
+shift where the plan has one. A whole-day summary's target is the sum of the shares of
+the shifts the station is scheduled for; ``?shift=`` takes that shift's share alone.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from .days import PlantClock
+from .models import (
+    Area,
+    Category,
+    Employee,
+    Metric,
+    PlanTarget,
+    Record,
+    Station,
+    StationMetric,
+    UnscheduledStation,
+    User,
+    utcnow,
+)
+from .settings import get_settings, plant_clock
+
+OPEN_STATUSES = ("open", "acknowledged")
+ALERT_SEVERITIES = ("critical", "high")
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+LOW_ATTAINMENT = 0.8
+TREND_DAYS = 14
+HISTORY_DAYS = 30
+# Summed into a day's overall attainment: a gauge's target (headcount, bins) is a level,
+# not an amount produced, so it has its own attainment but stays out of the day's.
+AMOUNT_KINDS = ("tally", "counter")
+
+
+class SummaryError(ValueError):
+    """A summary that cannot be made as asked (unknown shift), with a message for people."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a summary covers: days, optionally one area and one shift."""
+
+    day_from: date
+    day_to: date
+    area_id: int | None = None
+    shift: str | None = None
+    station_id: int | None = None
+
+    def record_filter(self, by_station: bool = True) -> list:
+        """Live records of the scope's days (and shift); of its station or area's
+        stations unless ``by_station`` is False (notes go by the employee's area)."""
+        conditions = [
+            Record.production_day.between(self.day_from, self.day_to),
+            Record.deleted.is_(False),
+        ]
+        if self.shift:
+            conditions.append(Record.shift == self.shift)
+        if not by_station:
+            return conditions
+        if self.station_id is not None:
+            conditions.append(Record.station_id == self.station_id)
+        elif self.area_id is not None:
+            conditions.append(Record.station_id.in_(area_station_ids(self.area_id)))
+        return conditions
+
+    def days(self) -> list[date]:
+        count = (self.day_to - self.day_from).days + 1
+        return [self.day_from + timedelta(days=n) for n in range(count)]
+
+
+@dataclass(frozen=True)
+class StationRow:
+    id: int
+    code: str
+    name: str
+    area: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A station's listed metric: its place in the list, standing target and min level."""
+
+    position: int
+    target: float | None
+    min_level: float | None
+
+
+@dataclass
+class Plant:
+    """The catalog a summary needs, read once per summary as plain rows (no lazy loads)."""
+
+    clock: PlantClock
+    stations: list[StationRow]  # active, in scope, ordered by area then code
+    metrics: dict[int, Metric]
+    standing: dict[tuple[int, int], Standing] = field(default_factory=dict)
+
+    def listed_metrics(self) -> dict[int, list[int]]:
+        """Each station's listed metric ids, in the order the station lists them."""
+        listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (station_id, metric_id), standing in self.standing.items():
+            listed[station_id].append((standing.position, metric_id))
+        return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
+
+
+def area_station_ids(area_id: int):
+    return select(Station.id).where(Station.area_id == area_id).scalar_subquery()
+
+
+def check_shift(clock: PlantClock, shift: str | None) -> None:
+    names = [s.name for s in clock.shifts]
+    if shift and shift not in names:
+        known = ", ".join(names) or "none are set"
+        raise SummaryError(f"Unknown shift {shift!r}: the plant's shifts are {known}.")
+
+
+def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plant:
+    query = (
+        select(Station.id, Station.code, Station.name, Area.name)
+        .join(Area, Area.id == Station.area_id)
+        .order_by(Area.name, Station.code)
+    )
+    if active_only:
+        query = query.where(Station.active.is_(True))
+    if scope.station_id is not None:
+        query = query.where(Station.id == scope.station_id)
+    elif scope.area_id is not None:
+        query = query.where(Station.area_id == scope.area_id)
+    stations = [StationRow(*row) for row in session.execute(query)]
+    metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
+    standing_query = select(
+        StationMetric.station_id,
+        StationMetric.metric_id,
+        StationMetric.position,
+        StationMetric.target,
+        StationMetric.min_level,
+    )
+    if scope.station_id is not None:
+        standing_query = standing_query.where(StationMetric.station_id == scope.station_id)
+    elif scope.area_id is not None:
+        standing_query = standing_query.where(
+            StationMetric.station_id.in_(area_station_ids(scope.area_id))
+        )
+    standing = {
+        (sid, mid): Standing(position, target, min_level)
+        for sid, mid, position, target, min_level in session.execute(standing_query)
+    }
+    return Plant(plant_clock(session), stations, metrics, standing)
+
+
+# Plan: scheduling and targets ---------------------------------------------------------
+
+
+def unscheduled_stations(session: Session, scope: Scope, clock: PlantClock) -> dict[date, set]:
+    """Per day, the stations the plan leaves out of the scope's day or shift.
+
+    A whole-day summary leaves a station out when the plan unschedules it for the day,
+    or for every one of the plant's shifts.
+    """
+    shifts_off: dict[tuple[date, int], set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(
+            UnscheduledStation.day, UnscheduledStation.station_id, UnscheduledStation.shift
+        ).where(UnscheduledStation.day.between(scope.day_from, scope.day_to))
+    )
+    for day, station_id, shift in rows:
+        shifts_off[(day, station_id)].add(shift)
+    names = {s.name for s in clock.shifts}
+    result: dict[date, set] = defaultdict(set)
+    for (day, station_id), off in shifts_off.items():
+        if (
+            "" in off
+            or (scope.shift and scope.shift in off)
+            or (not scope.shift and names and names <= off)
+        ):
+            result[day].add(station_id)
+    return result
+
+
+def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date, int, int], float]:
+    """The target of each (day, station, metric) that has one, per the module's rule."""
+    plan: dict[tuple[date, int, int], dict[str, float]] = defaultdict(dict)
+    rows = session.execute(
+        select(
+            PlanTarget.day,
+            PlanTarget.station_id,
+            PlanTarget.metric_id,
+            PlanTarget.shift,
+            PlanTarget.target,
+        ).where(PlanTarget.day.between(scope.day_from, scope.day_to))
+    )
+    station_ids = {s.id for s in plant.stations}
+    for day, station_id, metric_id, shift, target in rows:
+        if station_id in station_ids:
+            plan[(day, station_id, metric_id)][shift] = target
+    partly_off = _shifts_off(session, scope)
+    names = [s.name for s in plant.clock.shifts]
+    targets = {}
+    standing_keys = {key for key, standing in plant.standing.items() if standing.target is not None}
+    for day in scope.days():
+        keys = standing_keys | {(sid, mid) for (d, sid, mid) in plan if d == day}
+        for station_id, metric_id in keys:
+            planned = plan.get((day, station_id, metric_id), {})
+            standing = plant.standing.get((station_id, metric_id))
+            whole = planned.get("", standing.target if standing else None)
+            target = _combine(
+                whole, planned, names, scope.shift, partly_off.get((day, station_id), set())
+            )
+            if target is not None:
+                targets[(day, station_id, metric_id)] = target
+    return targets
+
+
+def _shifts_off(session: Session, scope: Scope) -> dict[tuple[date, int], set[str]]:
+    off: dict[tuple[date, int], set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(
+            UnscheduledStation.day, UnscheduledStation.station_id, UnscheduledStation.shift
+        ).where(
+            UnscheduledStation.day.between(scope.day_from, scope.day_to),
+            UnscheduledStation.shift != "",
+        )
+    )
+    for day, station_id, shift in rows:
+        off[(day, station_id)].add(shift)
+    return off
+
+
+def _combine(whole, planned, names, shift, off) -> float | None:
+    if not names:
+        return whole
+    share = whole / len(names) if whole is not None else None
+    per_shift = {name: planned.get(name, share) for name in names}
+    if shift:
+        return per_shift.get(shift)
+    parts = [value for name, value in per_shift.items() if value is not None and name not in off]
+    return sum(parts) if parts else None
+
+
+# Aggregates ---------------------------------------------------------------------------
+
+
+def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int], dict]:
+    """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
+    max, readings, and a gauge's last reading."""
+    per_shift = (
+        select(
+            Record.production_day.label("day"),
+            Record.station_id.label("station_id"),
+            Record.metric_id.label("metric_id"),
+            func.sum(Record.value).label("sum"),
+            func.max(Record.value).label("max"),
+            func.min(Record.value).label("min"),
+            func.count().label("n"),
+        )
+        .where(Record.type == "count", *scope.record_filter())
+        .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            per_shift.c.day,
+            per_shift.c.station_id,
+            per_shift.c.metric_id,
+            func.sum(per_shift.c.sum),
+            func.sum(per_shift.c.max),
+            func.min(per_shift.c.min),
+            func.max(per_shift.c.max),
+            func.sum(per_shift.c.n),
+        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id)
+    )
+    totals = {
+        (day, sid, mid): {"sum": s, "counter": c, "min": lo, "max": hi, "n": n, "last": None}
+        for day, sid, mid, s, c, lo, hi, n in rows
+    }
+    ranked = (
+        select(
+            Record.production_day.label("day"),
+            Record.station_id.label("station_id"),
+            Record.metric_id.label("metric_id"),
+            Record.value.label("value"),
+            func.row_number()
+            .over(
+                partition_by=(Record.production_day, Record.station_id, Record.metric_id),
+                order_by=(Record.observed_at.desc(), Record.received_at.desc(), Record.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Metric, Metric.id == Record.metric_id)
+        .where(Record.type == "count", Metric.kind == "gauge", *scope.record_filter())
+        .subquery()
+    )
+    for day, sid, mid, value in session.execute(
+        select(ranked.c.day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(
+            ranked.c.rank == 1
+        )
+    ):
+        totals[(day, sid, mid)]["last"] = value
+    return totals
+
+
+def total_of(kind: str, totals: dict | None) -> float | None:
+    """The figure a metric of ``kind`` is measured by: tally sum, counter total, gauge last."""
+    if totals is None:
+        return 0 if kind in AMOUNT_KINDS else None
+    return {"tally": totals["sum"], "counter": totals["counter"]}.get(kind, totals["last"])
+
+
+def ratio(value, target) -> float | None:
+    if value is None or not target:
+        return None
+    return round(value / target, 4)
+
+
+def number(value):
+    """Whole floats as ints, so a total of 230 reads 230 in JSON and CSV."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def station_activity(session: Session, scope: Scope) -> dict[int, dict]:
+    """Per station: visits, first and last record, observations and open observations."""
+    is_observation = Record.type == "observation"
+    rows = session.execute(
+        select(
+            Record.station_id,
+            func.count(case((Record.type == "visit", 1))),
+            func.min(Record.observed_at),
+            func.max(Record.observed_at),
+            func.count(case((is_observation, 1))),
+            func.count(case((and_(is_observation, Record.status.in_(OPEN_STATUSES)), 1))),
+        )
+        .where(Record.station_id.is_not(None), *scope.record_filter())
+        .group_by(Record.station_id)
+    )
+    return {
+        sid: {"visits": v, "first": first, "last": last, "obs": obs, "open": open_}
+        for sid, v, first, last, obs, open_ in rows
+    }
+
+
+def observation_counts(session: Session, scope: Scope) -> dict[str, Any]:
+    rows = session.execute(
+        select(
+            Category.key,
+            Category.downtime,
+            Record.severity,
+            func.count(),
+            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
+            func.sum(Record.minutes),
+        )
+        .join(Category, Category.id == Record.category_id)
+        .where(Record.type == "observation", *scope.record_filter())
+        .group_by(Category.key, Category.downtime, Record.severity)
+    )
+    result = {"total": 0, "open": 0, "by_severity": {}, "by_category": {}}
+    downtime: dict[str, float] = {}
+    for key, is_downtime, severity, count, open_count, minutes in rows:
+        result["total"] += count
+        result["open"] += open_count
+        result["by_severity"][severity] = result["by_severity"].get(severity, 0) + count
+        result["by_category"][key] = result["by_category"].get(key, 0) + count
+        if is_downtime:
+            downtime[key] = number(downtime.get(key, 0) + (minutes or 0))
+    result["by_severity"] = {
+        s: result["by_severity"][s] for s in SEVERITY_ORDER if s in result["by_severity"]
+    }
+    return {"observations": result, "downtime": downtime}
+
+
+def may_read_note(viewer: User, author_id: int, employee_area_id: int | None) -> bool:
+    """DESIGN §1: the author, supervisors of the employee's area, managers and admins."""
+    if viewer.role in ("manager", "admin") or viewer.id == author_id:
+        return True
+    return viewer.role == "supervisor" and employee_area_id in {a.id for a in viewer.areas}
+
+
+def readable_notes_filter(viewer: User):
+    """The SQL form of ``may_read_note``, for a query joined to Employee."""
+    if viewer.role in ("manager", "admin"):
+        return True
+    readable = Record.author_id == viewer.id
+    if viewer.role == "supervisor":
+        readable = or_(readable, Employee.area_id.in_([a.id for a in viewer.areas]))
+    return readable
+
+
+def employee_notes(session: Session, scope: Scope, viewer: User, zone) -> dict[str, Any]:
+    """Counts for everyone; ``items`` only the notes this viewer may read.
+
+    With an area, the notes about that area's employees (a note is about a person).
+    """
+    conditions = [Record.type == "employee_note", *scope.record_filter(by_station=False)]
+    if scope.area_id is not None:
+        conditions.append(Employee.area_id == scope.area_id)
+    kind = Record.data["kind"].as_string()
+    by_kind = dict(
+        session.execute(
+            select(kind, func.count())
+            .join(Employee, Employee.id == Record.employee_id)
+            .where(*conditions)
+            .group_by(kind)
+        ).all()
+    )
+    items = session.execute(
+        select(Record, Employee, User.username, Station.code)
+        .join(Employee, Employee.id == Record.employee_id)
+        .join(User, User.id == Record.author_id)
+        .outerjoin(Station, Station.id == Record.station_id)
+        .where(*conditions, readable_notes_filter(viewer))
+        .order_by(Record.observed_at)
+    ).all()
+    return {
+        "total": sum(by_kind.values()),
+        "by_kind": dict(sorted(by_kind.items())),
+        "items": [
+            {
+                "id": str(record.id),
+                "employee": employee.badge,
+                "employee_name": employee.name,
+                "kind": record.data.get("kind"),
+                "text": record.text,
+                "author": username,
+                "station": code,
+                "observed_at": record.observed_at.astimezone(zone).isoformat(),
+            }
+            for record, employee, username, code in items
+        ],
+    }
+
+
+def open_serious_observations(session: Session, scope: Scope, station_ids: set[int]) -> list:
+    rows = session.execute(
+        select(
+            Record.id, Record.severity, Record.text, Category.key, Station.code, Record.station_id
+        )
+        .join(Category, Category.id == Record.category_id)
+        .outerjoin(Station, Station.id == Record.station_id)
+        .where(
+            Record.type == "observation",
+            Record.status.in_(OPEN_STATUSES),
+            Record.severity.in_(ALERT_SEVERITIES),
+            *scope.record_filter(),
+        )
+        .order_by(Record.observed_at)
+    )
+    alerts = []
+    for record_id, severity, text, category, code, station_id in rows:
+        # Observations at a station the plan leaves out (or that is inactive) stay out.
+        if station_id is not None and station_id not in station_ids:
+            continue
+        alerts.append(
+            {
+                "kind": "open_observation",
+                "severity": severity,
+                "station": code,
+                "category": category,
+                "id": str(record_id),
+                "text": text,
+            }
+        )
+    alerts.sort(key=lambda a: SEVERITY_ORDER.index(a["severity"]))
+    return alerts
+
+
+# The day ------------------------------------------------------------------------------
+
+
+def period_end(clock: PlantClock, day: date, shift: str | None) -> datetime:
+    """When the day, or the shift of it, is over: the moment day-end alerts apply."""
+    end = clock.day_bounds(day)[1]
+    if shift:
+        starts = [start for _, start in clock.shift_starts(day)]
+        names = [s.name for s, _ in clock.shift_starts(day)]
+        index = names.index(shift)
+        end = starts[index + 1] if index + 1 < len(starts) else end
+    return end
+
+
+def daily_summary(
+    session: Session,
+    day: date,
+    viewer: User,
+    area_id: int | None = None,
+    shift: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The summary of one production day, shaped as DESIGN §3 fixes it.
+
+    Raises SummaryError for a shift the plant does not have.
+    """
+    now = now or utcnow()
+    settings = get_settings(session)
+    scope = Scope(day, day, area_id, shift or None)
+    plant = load_plant(session, scope)
+    check_shift(plant.clock, scope.shift)
+    zone = plant.clock.zone
+    # The day before too, read in the same queries, for the change from the previous day.
+    both = Scope(day - timedelta(days=1), day, scope.area_id, scope.shift)
+    period = PeriodFigures.read(session, both, plant)
+    off = period.off.get(day, set())
+    stations = [s for s in plant.stations if s.id not in off]
+    targets, totals = period.targets, period.totals
+    activity = station_activity(session, scope)
+    over = now >= period_end(plant.clock, day, scope.shift)
+
+    station_metrics = metrics_of_stations(plant, day, targets, totals)
+    station_rows, gauge_alerts, attainment_alerts = [], [], []
+    for station in stations:
+        active = activity.get(station.id, {})
+        counts = station_counts(
+            station.id, station_metrics.get(station.id, []), day, plant, targets, totals
+        )
+        for key, figures in counts.items():
+            if figures.get("below"):
+                gauge_alerts.append(
+                    {
+                        "kind": "below_min_level",
+                        "station": station.code,
+                        "metric": key,
+                        "last": figures["last"],
+                        "min_level": figures["min_level"],
+                    }
+                )
+            attainment = figures.get("attainment")
+            if over and attainment is not None and attainment < LOW_ATTAINMENT:
+                attainment_alerts.append(
+                    {
+                        "kind": "low_attainment",
+                        "station": station.code,
+                        "metric": key,
+                        "total": figures.get("total", figures.get("last")),
+                        "target": figures["target"],
+                        "attainment": attainment,
+                    }
+                )
+        station_rows.append(
+            {
+                "code": station.code,
+                "name": station.name,
+                "area": station.area,
+                "visits": active.get("visits", 0),
+                "first_visit": _local(active.get("first"), zone),
+                "last_visit": _local(active.get("last"), zone),
+                "counts": counts,
+                "observations": {"total": active.get("obs", 0), "open": active.get("open", 0)},
+            }
+        )
+    missed = [s.code for s in stations if s.id not in activity]
+    observations = observation_counts(session, scope)
+    alerts = open_serious_observations(session, scope, {s.id for s in stations})
+    alerts += gauge_alerts + attainment_alerts
+    if over:
+        alerts += [{"kind": "missed_station", "station": code} for code in missed]
+    area = session.get(Area, area_id) if area_id is not None else None
+    previous, current = trend_points(session, both, plant, period)
+    return {
+        "day": day.isoformat(),
+        "timezone": settings["timezone"],
+        "day_start": settings["day_start"],
+        "shift": scope.shift,
+        "area": area.name if area else None,
+        "complete": over,
+        "coverage": {
+            "visited": len(stations) - len(missed),
+            "stations": len(stations),
+            "missed": missed,
+        },
+        "stations": station_rows,
+        "observations": observations["observations"],
+        "downtime": observations["downtime"],
+        "employee_notes": employee_notes(session, scope, viewer, zone),
+        "alerts": alerts,
+        "attainment": current["attainment"],
+        "previous_day": previous,
+        "change": {
+            key: _difference(current[key], previous[key])
+            for key in ("visited", "observations", "open", "attainment")
+        },
+    }
+
+
+def _difference(now, before):
+    if now is None or before is None:
+        return None
+    return number(round(now - before, 4))
+
+
+def _local(instant: datetime | None, zone) -> str | None:
+    return instant.astimezone(zone).isoformat() if instant else None
+
+
+def station_counts(station_id, metric_ids, day, plant, targets, totals) -> dict[str, dict]:
+    """The station's metrics for the day: those it lists, then those planned or counted."""
+    counts = {}
+    for metric_id in metric_ids:
+        metric = plant.metrics[metric_id]
+        standing = plant.standing.get((station_id, metric_id))
+        figures = totals.get((day, station_id, metric_id))
+        target = targets.get((day, station_id, metric_id))
+        if metric.kind == "gauge":
+            last = figures["last"] if figures else None
+            min_level = standing.min_level if standing else None
+            counts[metric.key] = {
+                "last": number(last),
+                "min": number(figures["min"]) if figures else None,
+                "max": number(figures["max"]) if figures else None,
+                "target": number(target),
+                "attainment": ratio(last, target),
+                "min_level": number(min_level),
+                "below": None if last is None or min_level is None else last < min_level,
+            }
+        else:
+            total = total_of(metric.kind, figures) or 0
+            counts[metric.key] = {
+                "total": number(total),
+                "target": number(target),
+                "attainment": ratio(total, target),
+            }
+    return counts
+
+
+def metrics_of_stations(plant: Plant, day: date, *keyed: dict) -> dict[int, list[int]]:
+    """Per station, its listed metrics, then any other metric planned or counted that day."""
+    result = plant.listed_metrics()
+    extra: dict[int, set[int]] = defaultdict(set)
+    for mapping in keyed:
+        for d, station_id, metric_id in mapping:
+            if d == day:
+                extra[station_id].add(metric_id)
+    for station_id, metric_ids in extra.items():
+        listed = result.setdefault(station_id, [])
+        listed += sorted(metric_ids - set(listed))
+    return result
+
+
+# Trends and history -------------------------------------------------------------------
+
+
+def daily_trend(
+    session: Session,
+    last_day: date,
+    area_id: int | None = None,
+    shift: str | None = None,
+    days: int = TREND_DAYS,
+    plant: Plant | None = None,
+) -> list[dict[str, Any]]:
+    """Per day up to ``last_day``: coverage, observations and the overall attainment
+    (the sum of amount metrics' totals over the sum of their targets)."""
+    scope = Scope(last_day - timedelta(days=days - 1), last_day, area_id, shift or None)
+    plant = plant or load_plant(session, scope)
+    figures = PeriodFigures.read(session, scope, plant)
+    return trend_points(session, scope, plant, figures)
+
+
+@dataclass
+class PeriodFigures:
+    """The plan and the count aggregates of a span of days, read once."""
+
+    off: dict[date, set]
+    targets: dict[tuple[date, int, int], float]
+    totals: dict[tuple[date, int, int], dict]
+
+    @classmethod
+    def read(cls, session: Session, scope: Scope, plant: Plant) -> "PeriodFigures":
+        return cls(
+            unscheduled_stations(session, scope, plant.clock),
+            day_targets(session, scope, plant),
+            metric_totals(session, scope),
+        )
+
+
+def trend_points(
+    session: Session, scope: Scope, plant: Plant, figures: PeriodFigures
+) -> list[dict[str, Any]]:
+    off, targets, totals = figures.off, figures.targets, figures.totals
+    active_ids = {s.id for s in plant.stations}
+    visited: dict[date, set] = defaultdict(set)
+    for day, station_id in session.execute(
+        select(Record.production_day, Record.station_id)
+        .where(Record.station_id.is_not(None), *scope.record_filter())
+        .group_by(Record.production_day, Record.station_id)
+    ):
+        visited[day].add(station_id)
+    observations = defaultdict(lambda: [0, 0])
+    for day, total, open_ in session.execute(
+        select(
+            Record.production_day,
+            func.count(),
+            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
+        )
+        .where(Record.type == "observation", *scope.record_filter())
+        .group_by(Record.production_day)
+    ):
+        observations[day] = [total, open_]
+    # A day nobody counted on has no attainment (no data), rather than 0 %.
+    counted_days = {day for (day, _, _) in totals}
+    achieved, planned = defaultdict(float), defaultdict(float)
+    for (day, station_id, metric_id), target in targets.items():
+        metric = plant.metrics[metric_id]
+        if metric.kind in AMOUNT_KINDS and station_id not in off.get(day, ()):
+            planned[day] += target
+            achieved[day] += total_of(metric.kind, totals.get((day, station_id, metric_id))) or 0
+    trend = []
+    for day in scope.days():
+        scheduled = active_ids - off.get(day, set())
+        trend.append(
+            {
+                "day": day.isoformat(),
+                "visited": len(visited[day] & scheduled),
+                "stations": len(scheduled),
+                "observations": observations[day][0],
+                "open": observations[day][1],
+                "attainment": ratio(achieved[day], planned[day]) if day in counted_days else None,
+            }
+        )
+    return trend
+
+
+def station_history(
+    session: Session, station: Station, last_day: date, days: int = HISTORY_DAYS
+) -> dict[str, Any]:
+    """A station's last ``days`` production days: each metric's figure against its target,
+    and its observations, newest first."""
+    scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
+    plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
+    targets = day_targets(session, scope, plant)
+    totals = metric_totals(session, scope)
+    off = unscheduled_stations(session, scope, plant.clock)
+    listed = plant.listed_metrics().get(station.id, [])
+    metric_ids = listed + sorted({mid for (_, _, mid) in totals} - set(listed))
+    series = []
+    for metric_id in metric_ids:
+        metric = plant.metrics[metric_id]
+        points = []
+        for day in scope.days():
+            figures = totals.get((day, station.id, metric_id))
+            value = total_of(metric.kind, figures) if figures else None
+            target = targets.get((day, station.id, metric_id))
+            points.append(
+                {
+                    "day": day,
+                    "value": number(value),
+                    "target": number(target),
+                    "scheduled": station.id not in off.get(day, ()),
+                }
+            )
+        series.append({"metric": metric, "points": points})
+    observations = session.execute(
+        select(Record, Category.label)
+        .join(Category, Category.id == Record.category_id)
+        .where(Record.type == "observation", *scope.record_filter())
+        .order_by(Record.observed_at.desc())
+    ).all()
+    return {
+        "days": scope.days(),
+        "series": series,
+        "observations": observations,
+        "zone": plant.clock.zone,
+    }
+
+
+# Exports ------------------------------------------------------------------------------
+
+SUMMARY_CSV_HEADER = (
+    "day",
+    "area",
+    "station",
+    "name",
+    "metric",
+    "kind",
+    "total",
+    "last",
+    "min",
+    "max",
+    "target",
+    "min_level",
+    "attainment",
+    "below",
+)
+RECORDS_CSV_HEADER = (
+    "id",
+    "day",
+    "shift",
+    "observed_at",
+    "type",
+    "station",
+    "area",
+    "author",
+    "metric",
+    "value",
+    "category",
+    "severity",
+    "status",
+    "minutes",
+    "employee",
+    "kind",
+    "text",
+)
+MAX_EXPORT_DAYS = 366
+
+
+def summary_csv_rows(summary: dict[str, Any], metrics: dict[str, Metric]):
+    """A row per station and metric of a summary, in SUMMARY_CSV_HEADER's order."""
+    for station in summary["stations"]:
+        for key, figures in station["counts"].items():
+            below = figures.get("below")
+            yield (
+                summary["day"],
+                station["area"],
+                station["code"],
+                station["name"],
+                key,
+                metrics[key].kind,
+                figures.get("total"),
+                figures.get("last"),
+                figures.get("min"),
+                figures.get("max"),
+                figures.get("target"),
+                figures.get("min_level"),
+                figures.get("attainment"),
+                "" if below is None else ("yes" if below else "no"),
+            )
+
+
+def metrics_by_key(session: Session) -> dict[str, Metric]:
+    return {m.key: m for m in session.execute(select(Metric)).scalars()}
+
+
+def record_rows(
+    session: Session, viewer: User, day_from: date, day_to: date, area_id: int | None = None
+):
+    """Every live record of the days, oldest first; an employee note's text only for
+    those who may read it (DESIGN §1)."""
+    if (day_to - day_from).days + 1 > MAX_EXPORT_DAYS or day_to < day_from:
+        raise SummaryError(f"Export from 1 to {MAX_EXPORT_DAYS} days at a time.")
+    zone = plant_clock(session).zone
+    return _record_rows(session, viewer, Scope(day_from, day_to, area_id), zone)
+
+
+def _record_rows(session: Session, viewer: User, scope: Scope, zone):
+    query = (
+        select(
+            Record,
+            User.username,
+            Station.code,
+            Area.name,
+            Metric.key,
+            Category.key,
+            Employee.badge,
+            Employee.area_id,
+        )
+        .join(User, User.id == Record.author_id)
+        .outerjoin(Station, Station.id == Record.station_id)
+        .outerjoin(Area, Area.id == Station.area_id)
+        .outerjoin(Metric, Metric.id == Record.metric_id)
+        .outerjoin(Category, Category.id == Record.category_id)
+        .outerjoin(Employee, Employee.id == Record.employee_id)
+        .where(*scope.record_filter())
+        .order_by(Record.observed_at, Record.id)
+        .execution_options(yield_per=1000)
+    )
+    for record, author, station, area, metric, category, badge, employee_area in session.execute(
+        query
+    ):
+        text = record.text
+        if record.type == "employee_note" and not may_read_note(
+            viewer, record.author_id, employee_area
+        ):
+            text = ""
+        yield (
+            record.id,
+            record.production_day.isoformat(),
+            record.shift,
+            record.observed_at.astimezone(zone).isoformat(),
+            record.type,
+            station,
+            area,
+            author,
+            metric,
+            number(record.value),
+            category,
+            record.severity,
+            record.status,
+            number(record.minutes),
+            badge,
+            record.data.get("kind") if record.type == "employee_note" else None,
+            text,
+        )
