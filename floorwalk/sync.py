@@ -49,7 +49,7 @@ from .models import (
 )
 from .records import record_columns, record_json
 from .settings import get_settings, plant_clock
-from .sync_schemas import MAX_RECORDS, PushSchema, RecordSchema, flat_errors
+from .sync_schemas import MAX_RECORDS, PushSchema, flat_errors, load_record
 
 logger = logging.getLogger(__name__)
 
@@ -225,13 +225,12 @@ def apply_push(
     a phone's export) keeps each record's own author. Flushes, never commits.
     """
     items = [Item(raw) for raw in body["records"]]
-    schema = RecordSchema()
     for item in items:
         if not isinstance(item.raw, dict):
             item.reject({"record": ["A record is a JSON object."]})
             continue
         try:
-            item.values = schema.load(item.raw)
+            item.values = load_record(item.raw)
         except ValidationError as error:
             item.reject(flat_errors(error.messages))
     valid = [item for item in items if item.values is not None]
