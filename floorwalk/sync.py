@@ -144,7 +144,9 @@ class Catalog:
             rows = session.execute(select(model.id, column).where(column.in_(wanted)))
             return {row[1]: row for row in rows}
 
-        self.author = author
+        # The id, not the user: a signed-in user is a request-bound proxy, costly to read
+        # once per record.
+        self.author_id = author.id if author is not None else None
         self.stations = by_key(Station.code, keys("station"))
         self.metrics = by_key(Metric.key, keys("metric", "count"))
         self.categories = by_key(Category.key, keys("category", "observation"))
@@ -173,12 +175,12 @@ class Catalog:
         errors: dict[str, list[str]] = {}
         data, type_ = values["data"], values["type"]
         author_id = values["author"]
-        if self.author is not None and author_id != self.author.id:
+        if self.author_id is not None and author_id != self.author_id:
             errors["author"] = [
-                f"You are signed in as user {self.author.id}; a record keeps its author "
+                f"You are signed in as user {self.author_id}; a record keeps its author "
                 "and waits on the phone until they sign in."
             ]
-        elif self.author is None and author_id not in self.users:
+        elif self.author_id is None and author_id not in self.users:
             errors["author"] = [f"No user has the id {author_id}."]
         if values.get("station") and values["station"] not in self.stations:
             errors["station"] = [f"No station has the code {values['station']}."]
