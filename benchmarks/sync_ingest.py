@@ -6,9 +6,11 @@ Runs on a temporary SQLite file, then on PostgreSQL when the local server answer
 (a database made for the run and dropped after it). Usage: python benchmarks/sync_ingest.py
 """
 
+import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +32,8 @@ from floorwalk.records import record_columns
 from floorwalk.settings import plant_clock
 
 BATCH = 500
-BATCHES = 24  # 12,000 records through the endpoint
+BATCHES = 24  # 12,000 records through the endpoint per round
+ROUNDS = 3  # the figures are medians: the machine is shared
 CLIENTS = 2
 WORKERS = 2  # one per core on the 2-core machine
 PASSWORD = "benchmark password"  # noqa: S105  (a throwaway user of a temporary database)
@@ -73,7 +76,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def endpoint_rate(url: str, user_id: int, tmp: str) -> float:
+def endpoint_rates(url: str, user_id: int, tmp: str) -> list[float]:
+    """Records per second through the endpoint, one figure per round (one server)."""
     port = free_port()
     env = {**os.environ, "FLOORWALK_DATABASE_URL": url, "FLOORWALK_SECRET_KEY": "bench",
            "FLOORWALK_PHOTO_DIR": os.path.join(tmp, "photos")}  # fmt: skip
@@ -89,7 +93,6 @@ def endpoint_rate(url: str, user_id: int, tmp: str) -> float:
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        bodies = [{"records": records(user_id, BATCH, datetime.now(UTC))} for _ in range(BATCHES)]
         sessions = []
         for _ in range(CLIENTS):
             session = requests.Session()
@@ -98,30 +101,45 @@ def endpoint_rate(url: str, user_id: int, tmp: str) -> float:
             answer.raise_for_status()
             session.headers["X-CSRFToken"] = answer.json()["csrf_token"]
             sessions.append(session)
-        warm = {"records": records(user_id, BATCH, datetime.now(UTC))}
+            session.headers["Content-Type"] = "application/json"
+        warm = encoded(user_id)
         for session in sessions:  # every worker imports and connects before timing
-            session.post(f"{base}/api/v1/sync/push", json=warm).raise_for_status()
+            session.post(f"{base}/api/v1/sync/push", data=warm).raise_for_status()
 
-        def send(session, mine):
+        def send(session, mine, answers):
             for body in mine:
-                answer = session.post(f"{base}/api/v1/sync/push", json=body)
+                answer = session.post(f"{base}/api/v1/sync/push", data=body)
                 answer.raise_for_status()
-                assert all(r["status"] == "created" for r in answer.json()["results"])
+                answers.append(answer.content)
 
-        threads = [threading.Thread(target=send, args=(s, bodies[i::CLIENTS]))
-                   for i, s in enumerate(sessions)]  # fmt: skip
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        rates = []
+        for _ in range(ROUNDS):
+            # The phones' JSON is made before the clock starts, and the answers are
+            # checked after it stops: the figure is the server's work, not the client's.
+            bodies = [encoded(user_id) for _ in range(BATCHES)]
+            answers: list[bytes] = []
+            threads = [threading.Thread(target=send, args=(s, bodies[i::CLIENTS], answers))
+                       for i, s in enumerate(sessions)]  # fmt: skip
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+            assert len(answers) == BATCHES
+            for answer in answers:
+                assert all(r["status"] == "created" for r in json.loads(answer)["results"])
+            rates.append(BATCH * BATCHES / elapsed)
         for session in sessions:
             session.close()
-        return BATCH * BATCHES / elapsed
+        return rates
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+
+
+def encoded(user_id: int) -> bytes:
+    return json.dumps({"records": records(user_id, BATCH, datetime.now(UTC))}).encode()
 
 
 def bare_rate(app, user_id: int) -> float:
@@ -158,10 +176,13 @@ def bare_rate(app, user_id: int) -> float:
 def measure(label: str, url: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app, user_id = prepare(url, tmp)
-        endpoint = endpoint_rate(url, user_id, tmp)
-        bare = bare_rate(app, user_id)
+        endpoints = endpoint_rates(url, user_id, tmp)
+        bares = [bare_rate(app, user_id) for _ in range(ROUNDS)]
+    endpoint, bare = statistics.median(endpoints), statistics.median(bares)
     print(f"{label:10} push endpoint {endpoint:9,.0f} records/s   bare Core insert "
-          f"{bare:9,.0f} records/s   ratio {bare / endpoint:4.1f}x")  # fmt: skip
+          f"{bare:9,.0f} records/s   ratio {bare / endpoint:4.1f}x   (medians of {ROUNDS} "
+          f"rounds: {', '.join(f'{r:,.0f}' for r in endpoints)} / "
+          f"{', '.join(f'{r:,.0f}' for r in bares)}; load {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 
 def postgres_reachable() -> bool:
@@ -177,7 +198,8 @@ def postgres_reachable() -> bool:
 
 def main() -> None:
     print(f"sync ingest: {BATCHES} batches of {BATCH} records, {CLIENTS} clients, "
-          f"`floorwalk serve --workers {WORKERS}`")  # fmt: skip
+          f"`floorwalk serve --workers {WORKERS}`, load average "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         measure("SQLite", f"sqlite:///{tmp}/bench.sqlite")
     if not postgres_reachable():

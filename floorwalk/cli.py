@@ -1,5 +1,6 @@
 """The ``floorwalk`` command group (also ``flask --app floorwalk …``)."""
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -235,7 +236,11 @@ def run_gunicorn(app_factory, host: str, port: int, workers: int, certfile=None,
                 self.cfg.set("keyfile", keyfile)
 
         def load(self):
-            return app_factory()
+            app = app_factory()
+            # What a worker builds at start lives as long as it does: keep it out of the
+            # collector's full passes, which rescanned it every few large pushes.
+            gc.freeze()
+            return app
 
     Server().run()
 

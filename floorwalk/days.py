@@ -9,6 +9,7 @@ wall time, which is wrong across a fall-back hour.
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -39,7 +40,7 @@ class PlantClock:
         In a spring-forward gap zoneinfo moves the time forward by the gap (fold=0),
         which is when the plant's clocks actually reach that point of the day.
         """
-        return datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC)
+        return _local_instant(self.timezone, day, at)
 
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
         """The production day as a half-open UTC interval [start, end)."""
@@ -61,21 +62,32 @@ class PlantClock:
         A shift whose clock time is before the day start (none, when the first shift
         starts the day) would begin on the next calendar day.
         """
-        starts = []
-        for shift in self.shifts:
-            calendar_day = day if shift.start >= self.day_start else day + timedelta(days=1)
-            starts.append((shift, self.local_instant(calendar_day, shift.start)))
-        return sorted(starts, key=lambda pair: pair[1])
+        return list(_shift_starts(self, day))
 
     def day_and_shift(self, instant: datetime) -> tuple[date, str]:
         """The production day of ``instant`` and the name of its shift ('' without shifts)."""
         instant = _as_utc(instant)
         day = self.production_day(instant)
         name = ""
-        for shift, start in self.shift_starts(day):
+        for shift, start in _shift_starts(self, day):
             if start <= instant:
                 name = shift.name
         return day, name
+
+
+# A push of 500 records asks for the same few days' boundaries 500 times: remember them.
+@lru_cache(maxsize=4096)
+def _local_instant(timezone: str, day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _shift_starts(clock: PlantClock, day: date) -> tuple[tuple[Shift, datetime], ...]:
+    starts = []
+    for shift in clock.shifts:
+        calendar_day = day if shift.start >= clock.day_start else day + timedelta(days=1)
+        starts.append((shift, clock.local_instant(calendar_day, shift.start)))
+    return tuple(sorted(starts, key=lambda pair: pair[1]))
 
 
 def _as_utc(instant: datetime) -> datetime:

@@ -5,11 +5,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 
 from floorwalk.extensions import db
 from floorwalk.models import Record, RecordVersion
-from floorwalk.settings import set_setting
+from floorwalk.records import record_columns
+from floorwalk.settings import plant_clock, set_setting
 from floorwalk.sync import apply_push, corrected_time
 
 from .conftest import sign_in
@@ -366,3 +367,59 @@ def test_text_no_database_can_store_is_rejected_by_field(app, make_user, plant, 
     data = {"category": "safety", "severity": "low", "text": text, "photos": []}
     result = apply_push(db.session, user, push_body(record(user, "observation", data=data)), NOW)
     assert result[0]["status"] == "rejected" and "data.text" in result[0]["errors"]
+
+
+def test_a_batch_mixing_every_outcome_is_answered_in_input_order(client, signed_in, plant):
+    user, token = signed_in()
+    kept, edited, older, rival = counts(user, 4)
+    post_push(client, token, push_body(kept, edited, {**older, "version": 3}, rival))
+    fresh = counts(user, 2, start=OBSERVED + timedelta(hours=1))
+    batch = [
+        fresh[0],
+        kept,
+        {**edited, "version": 2, "data": {"metric": "units_completed", "value": 99}},
+        {**older, "version": 2},
+        {**rival, "data": {"metric": "units_completed", "value": 1}},
+        {**fresh[1], "data": {"metric": "units_completed", "value": "lots"}},
+        {**fresh[1], "station": "NOPE-1"},
+        "not a record",
+        fresh[1],
+    ]
+    results = post_push(client, token, push_body(*batch)).get_json()["results"]
+    assert [r["status"] for r in results] == [
+        "created", "duplicate", "updated", "stale", "conflict", "rejected", "rejected",
+        "rejected", "created",
+    ]  # fmt: skip
+    assert [r["id"] for r in results] == [*(r["id"] for r in batch[:7]), None, fresh[1]["id"]]
+    assert results[5]["errors"] == {"data.value": ["Not a valid number."]}
+    assert "station" in results[6]["errors"]
+    assert results[3]["server"]["version"] == 3 and results[4]["server"]["version"] == 1
+    assert db.session.get(Record, uuid.UUID(edited["id"])).value == 99
+    assert stored_count() == 6 and stored_count(RecordVersion) == 7
+
+
+def test_a_record_stored_by_another_writer_during_the_push_is_answered_against_it(
+    app, make_user, plant
+):
+    """The race exactly-once is for: another writer stores an id after this push read
+    it as new and before it inserts. The database keeps the first row, and the push
+    answers against it."""
+    owner, other = make_user(), make_user()
+    theirs, mine = record(owner), record(other)
+    stolen = {**theirs, "author": other.id}  # another user's id, unseen when read
+    columns = record_columns(theirs, owner.id, plant["station"].id, OBSERVED,
+                             plant_clock(db.session), {"metric": plant["metric"]}, NOW)  # fmt: skip
+    connection = db.session.connection()
+    raced = []
+
+    @event.listens_for(connection, "before_execute")
+    def other_writer_first(conn, clause, multiparams, params, execution_options):
+        if not raced and getattr(clause, "table", None) is Record.__table__ and clause.is_insert:
+            raced.append(clause)  # its own transaction had its own change number
+            conn.execute(insert(Record.__table__).values(**columns, change_seq=0))
+
+    results = apply_push(db.session, other, push_body(stolen, mine), NOW)
+    assert [r["status"] for r in results] == ["rejected", "created"]
+    assert "id" in results[0]["errors"]
+    assert db.session.get(Record, uuid.UUID(theirs["id"])).author_id == owner.id
+    assert raced and stored_count() == 2 and stored_count(RecordVersion) == 1
