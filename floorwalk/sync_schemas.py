@@ -28,6 +28,7 @@ MAX_PHOTOS_PER_RECORD = 20
 # Every push schema version this server has shipped (DESIGN §3: all stay accepted).
 SCHEMA_VERSIONS = (1,)
 MAX_VERSION = 2**31 - 1
+MAX_ID = 2**31 - 1  # the largest value an INTEGER id column holds
 MAX_OFFSET_MS = 10 * 365 * 24 * 3600 * 1000
 
 
@@ -78,7 +79,7 @@ class EmployeeNoteDataSchema(StrictSchema):
 
 
 class WalkDataSchema(StrictSchema):
-    route = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1))
+    route = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     started_at = fields.AwareDateTime(required=True)
     ended_at = fields.AwareDateTime(allow_none=True)
 
