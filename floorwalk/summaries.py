@@ -44,6 +44,7 @@ HISTORY_DAYS = 30
 # Summed into a day's overall attainment: a gauge's target (headcount, bins) is a level,
 # not an amount produced, so it has its own attainment but stays out of the day's.
 AMOUNT_KINDS = ("tally", "counter")
+NO_ACTIVITY = (0, None, None, 0, 0)  # visits, first, last, observations, open
 
 
 class SummaryError(ValueError):
@@ -332,11 +333,13 @@ def number(value):
     return value
 
 
-def station_activity(session: Session, scope: Scope) -> dict[int, dict]:
-    """Per station: visits, first and last record, observations and open observations."""
+def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None], tuple]:
+    """Per day and station (None: records that name no station), in one pass: visits,
+    first and last record, observations and open observations."""
     is_observation = Record.type == "observation"
     rows = session.execute(
         select(
+            Record.production_day,
             Record.station_id,
             func.count(case((Record.type == "visit", 1))),
             func.min(Record.observed_at),
@@ -344,13 +347,10 @@ def station_activity(session: Session, scope: Scope) -> dict[int, dict]:
             func.count(case((is_observation, 1))),
             func.count(case((and_(is_observation, Record.status.in_(OPEN_STATUSES)), 1))),
         )
-        .where(Record.station_id.is_not(None), *scope.record_filter())
-        .group_by(Record.station_id)
+        .where(*scope.record_filter())
+        .group_by(Record.production_day, Record.station_id)
     )
-    return {
-        sid: {"visits": v, "first": first, "last": last, "obs": obs, "open": open_}
-        for sid, v, first, last, obs, open_ in rows
-    }
+    return {(day, sid): rest for day, sid, *rest in rows}
 
 
 def observation_counts(session: Session, scope: Scope) -> dict[str, Any]:
@@ -515,13 +515,13 @@ def daily_summary(
     off = period.off.get(day, set())
     stations = [s for s in plant.stations if s.id not in off]
     targets, totals = period.targets, period.totals
-    activity = station_activity(session, scope)
+    activity = period.activity
     over = now >= period_end(plant.clock, day, scope.shift)
 
     station_metrics = metrics_of_stations(plant, day, targets, totals)
     station_rows, gauge_alerts, attainment_alerts = [], [], []
     for station in stations:
-        active = activity.get(station.id, {})
+        visits, first, last, obs, open_ = activity.get((day, station.id), NO_ACTIVITY)
         counts = station_counts(
             station.id, station_metrics.get(station.id, []), day, plant, targets, totals
         )
@@ -553,21 +553,21 @@ def daily_summary(
                 "code": station.code,
                 "name": station.name,
                 "area": station.area,
-                "visits": active.get("visits", 0),
-                "first_visit": _local(active.get("first"), zone),
-                "last_visit": _local(active.get("last"), zone),
+                "visits": visits,
+                "first_visit": _local(first, zone),
+                "last_visit": _local(last, zone),
                 "counts": counts,
-                "observations": {"total": active.get("obs", 0), "open": active.get("open", 0)},
+                "observations": {"total": obs, "open": open_},
             }
         )
-    missed = [s.code for s in stations if s.id not in activity]
+    missed = [s.code for s in stations if (day, s.id) not in activity]
     observations = observation_counts(session, scope)
     alerts = open_serious_observations(session, scope, {s.id for s in stations})
     alerts += gauge_alerts + attainment_alerts
     if over:
         alerts += [{"kind": "missed_station", "station": code} for code in missed]
     area = session.get(Area, area_id) if area_id is not None else None
-    previous, current = trend_points(session, both, plant, period)
+    previous, current = trend_points(both, plant, period)
     return {
         "day": day.isoformat(),
         "timezone": settings["timezone"],
@@ -664,16 +664,17 @@ def daily_trend(
     scope = Scope(last_day - timedelta(days=days - 1), last_day, area_id, shift or None)
     plant = plant or load_plant(session, scope)
     figures = PeriodFigures.read(session, scope, plant)
-    return trend_points(session, scope, plant, figures)
+    return trend_points(scope, plant, figures)
 
 
 @dataclass
 class PeriodFigures:
-    """The plan and the count aggregates of a span of days, read once."""
+    """The plan, the count aggregates and the activity of a span of days, read once."""
 
     off: dict[date, set]
     targets: dict[tuple[date, int, int], float]
     totals: dict[tuple[date, int, int], dict]
+    activity: dict[tuple[date, int | None], tuple]
 
     @classmethod
     def read(cls, session: Session, scope: Scope, plant: Plant) -> "PeriodFigures":
@@ -681,32 +682,20 @@ class PeriodFigures:
             unscheduled_stations(session, scope, plant.clock),
             day_targets(session, scope, plant),
             metric_totals(session, scope),
+            day_activity(session, scope),
         )
 
 
-def trend_points(
-    session: Session, scope: Scope, plant: Plant, figures: PeriodFigures
-) -> list[dict[str, Any]]:
+def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dict[str, Any]]:
     off, targets, totals = figures.off, figures.targets, figures.totals
     active_ids = {s.id for s in plant.stations}
     visited: dict[date, set] = defaultdict(set)
-    for day, station_id in session.execute(
-        select(Record.production_day, Record.station_id)
-        .where(Record.station_id.is_not(None), *scope.record_filter())
-        .group_by(Record.production_day, Record.station_id)
-    ):
-        visited[day].add(station_id)
     observations = defaultdict(lambda: [0, 0])
-    for day, total, open_ in session.execute(
-        select(
-            Record.production_day,
-            func.count(),
-            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
-        )
-        .where(Record.type == "observation", *scope.record_filter())
-        .group_by(Record.production_day)
-    ):
-        observations[day] = [total, open_]
+    for (day, station_id), (_, _, _, obs, open_) in figures.activity.items():
+        if station_id is not None:
+            visited[day].add(station_id)
+        observations[day][0] += obs
+        observations[day][1] += open_
     # A day nobody counted on has no attainment (no data), rather than 0 %.
     counted_days = {day for (day, _, _) in totals}
     achieved, planned = defaultdict(float), defaultdict(float)
