@@ -130,6 +130,13 @@ class Plant:
         return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
 
 
+def plain_rows(session: Session, query):
+    """The rows of a column query, without the ORM's per-row work: the summary reads
+    thousands of rows of plain values and never an object."""
+    session.flush()  # what session.execute's autoflush would do
+    return session.connection().execute(query).all()  # fetchall: one round of fetching
+
+
 def area_station_ids(area_id: int):
     return select(Station.id).where(Station.area_id == area_id).scalar_subquery()
 
@@ -153,7 +160,7 @@ def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plan
         query = query.where(Station.id == scope.station_id)
     elif scope.area_id is not None:
         query = query.where(Station.area_id == scope.area_id)
-    stations = [StationRow(*row) for row in session.execute(query)]
+    stations = [StationRow(*row) for row in plain_rows(session, query)]
     metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
     standing_query = select(
         StationMetric.station_id,
@@ -170,7 +177,7 @@ def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plan
         )
     standing = {
         (sid, mid): Standing(position, target, min_level)
-        for sid, mid, position, target, min_level in session.execute(standing_query)
+        for sid, mid, position, target, min_level in plain_rows(session, standing_query)
     }
     return Plant(plant_clock(session), stations, metrics, standing)
 
@@ -292,7 +299,8 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
         .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
         .subquery()
     )
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         select(
             per_shift.c.day,
             per_shift.c.station_id,
@@ -302,7 +310,7 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
             func.min(per_shift.c.min),
             func.max(per_shift.c.max),
             func.sum(per_shift.c.n),
-        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id)
+        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id),
     )
     totals = {
         (day, sid, mid): {"sum": s, "counter": c, "min": lo, "max": hi, "n": n, "last": None}
@@ -325,10 +333,11 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
         .where(Record.type == "count", Metric.kind == "gauge", *scope.record_filter())
         .subquery()
     )
-    for day, sid, mid, value in session.execute(
+    for day, sid, mid, value in plain_rows(
+        session,
         select(ranked.c.day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(
             ranked.c.rank == 1
-        )
+        ),
     ):
         totals[(day, sid, mid)]["last"] = value
     return totals
@@ -360,7 +369,8 @@ def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None]
     """Per day and station (None: records that name no station): visits, first and last
     record. Grouped by type too, the order of ix_records_day_type, so that both databases
     answer it from that index alone, without a sort."""
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         select(
             Record.production_day,
             Record.type,
@@ -370,7 +380,7 @@ def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None]
             func.max(Record.observed_at),
         )
         .where(Record.type.in_(RECORD_TYPES), *scope.record_filter())
-        .group_by(Record.production_day, Record.type, Record.station_id)
+        .group_by(Record.production_day, Record.type, Record.station_id),
     )
     activity: dict[tuple[date, int | None], list] = {}
     for day, type_, station_id, count, first, last in rows:
@@ -403,7 +413,8 @@ class ObservationGroup:
 def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]:
     """Observation counts in one grouped pass, fine enough for each station's counts, the
     day's by severity and category, and each day's totals of the trend."""
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         select(
             Record.production_day,
             Record.station_id,
@@ -422,7 +433,7 @@ def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]
             Category.key,
             Category.downtime,
             Record.severity,
-        )
+        ),
     )
     return [ObservationGroup(*row) for row in rows]
 
@@ -490,29 +501,39 @@ def employee_notes(session: Session, scope: Scope, viewer: User, zone) -> dict[s
             .group_by(kind)
         ).all()
     )
-    items = session.execute(
-        select(Record, Employee, User.username, Station.code)
+    items = plain_rows(
+        session,
+        select(
+            Record.id,
+            Employee.badge,
+            Employee.name,
+            Record.data,
+            Record.text,
+            User.username,
+            Station.code,
+            Record.observed_at,
+        )
         .join(Employee, Employee.id == Record.employee_id)
         .join(User, User.id == Record.author_id)
         .outerjoin(Station, Station.id == Record.station_id)
         .where(*conditions, readable_notes_filter(viewer))
-        .order_by(Record.observed_at)
-    ).all()
+        .order_by(Record.observed_at),
+    )
     return {
         "total": sum(by_kind.values()),
         "by_kind": dict(sorted(by_kind.items())),
         "items": [
             {
-                "id": str(record.id),
-                "employee": employee.badge,
-                "employee_name": employee.name,
-                "kind": record.data.get("kind"),
-                "text": record.text,
+                "id": str(record_id),
+                "employee": badge,
+                "employee_name": name,
+                "kind": data.get("kind"),
+                "text": text,
                 "author": username,
                 "station": code,
-                "observed_at": record.observed_at.astimezone(zone).isoformat(),
+                "observed_at": observed_at.astimezone(zone).isoformat(),
             }
-            for record, employee, username, code in items
+            for record_id, badge, name, data, text, username, code, observed_at in items
         ],
     }
 
