@@ -152,7 +152,9 @@ def load_demo(
                     position=0,
                     target=float(rng.choice((240, 300, 360, 420))),
                 ),
-                StationMetric(metric=metrics["scrap"], position=1, target=8.0),
+                # No target: a target means "at least" (attainment = total/target), and
+                # scrap is better low, so it stays a tally (docs/summary.md, known limits).
+                StationMetric(metric=metrics["scrap"], position=1),
                 StationMetric(metric=metrics["material_on_hand"], position=2, min_level=4.0),
                 StationMetric(metric=metrics["headcount"], position=3, min_level=2.0),
             ]

@@ -296,6 +296,21 @@ class Record(Tracked, db.Model):
         # A station's history: one station over a range of days (summaries.station_history).
         Index("ix_records_station_day", "station_id", "production_day"),
         Index("ix_records_author_observed", "author_id", "observed_at"),
+        # One day's summary (summaries.py): a day's rows of one type, and for counts and
+        # activity every column the aggregates read, so they never visit the table.
+        Index(
+            "ix_records_day_type",
+            "production_day",
+            "type",
+            "deleted",
+            "station_id",
+            "metric_id",
+            "shift",
+            "value",
+            "observed_at",
+            "received_at",
+            "id",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

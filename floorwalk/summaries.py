@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from .days import PlantClock
 from .models import (
+    RECORD_TYPES,
     Area,
     Category,
     Employee,
@@ -41,9 +42,12 @@ SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 LOW_ATTAINMENT = 0.8
 TREND_DAYS = 14
 HISTORY_DAYS = 30
+LISTED_DAYS = 31  # a longer span of days is read as a range (the records CSV)
 # Summed into a day's overall attainment: a gauge's target (headcount, bins) is a level,
 # not an amount produced, so it has its own attainment but stays out of the day's.
 AMOUNT_KINDS = ("tally", "counter")
+NO_ACTIVITY = (0, None, None)  # visits, first, last
+NO_OBSERVATIONS = (0, 0)  # observations, open
 
 
 class SummaryError(ValueError):
@@ -63,10 +67,15 @@ class Scope:
     def record_filter(self, by_station: bool = True) -> list:
         """Live records of the scope's days (and shift); of its station or area's
         stations unless ``by_station`` is False (notes go by the employee's area)."""
-        conditions = [
-            Record.production_day.between(self.day_from, self.day_to),
-            Record.deleted.is_(False),
-        ]
+        days = self.days()
+        # Days listed one by one let both databases seek (day, type) in
+        # ix_records_day_type, where a range of days would stop the seek at the day.
+        in_days = (
+            Record.production_day.in_(days)
+            if len(days) <= LISTED_DAYS
+            else Record.production_day.between(self.day_from, self.day_to)
+        )
+        conditions = [in_days, Record.deleted.is_(False)]
         if self.shift:
             conditions.append(Record.shift == self.shift)
         if not by_station:
@@ -108,12 +117,24 @@ class Plant:
     metrics: dict[int, Metric]
     standing: dict[tuple[int, int], Standing] = field(default_factory=dict)
 
+    def __post_init__(self):
+        # Plain (key, kind) pairs: read for every station and metric, cheaper than ORM
+        # attributes.
+        self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
+
     def listed_metrics(self) -> dict[int, list[int]]:
         """Each station's listed metric ids, in the order the station lists them."""
         listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for (station_id, metric_id), standing in self.standing.items():
             listed[station_id].append((standing.position, metric_id))
         return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
+
+
+def plain_rows(session: Session, query):
+    """The rows of a column query, without the ORM's per-row work: the summary reads
+    thousands of rows of plain values and never an object."""
+    session.flush()  # what session.execute's autoflush would do
+    return session.connection().execute(query).all()  # fetchall: one round of fetching
 
 
 def area_station_ids(area_id: int):
@@ -139,7 +160,7 @@ def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plan
         query = query.where(Station.id == scope.station_id)
     elif scope.area_id is not None:
         query = query.where(Station.area_id == scope.area_id)
-    stations = [StationRow(*row) for row in session.execute(query)]
+    stations = [StationRow(*row) for row in plain_rows(session, query)]
     metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
     standing_query = select(
         StationMetric.station_id,
@@ -156,7 +177,7 @@ def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plan
         )
     standing = {
         (sid, mid): Standing(position, target, min_level)
-        for sid, mid, position, target, min_level in session.execute(standing_query)
+        for sid, mid, position, target, min_level in plain_rows(session, standing_query)
     }
     return Plant(plant_clock(session), stations, metrics, standing)
 
@@ -209,16 +230,24 @@ def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date
     partly_off = _shifts_off(session, scope)
     names = [s.name for s in plant.clock.shifts]
     targets = {}
-    standing_keys = {key for key, standing in plant.standing.items() if standing.target is not None}
+    standing_targets = {
+        key: standing.target
+        for key, standing in plant.standing.items()
+        if standing.target is not None
+    }
+    no_plan: dict = {}
+    # Most stations share a handful of (target, plan, shifts off) cases: combine each once.
+    combined: dict[tuple, float | None] = {}
     for day in scope.days():
-        keys = standing_keys | {(sid, mid) for (d, sid, mid) in plan if d == day}
+        keys = standing_targets.keys() | {(sid, mid) for (d, sid, mid) in plan if d == day}
         for station_id, metric_id in keys:
-            planned = plan.get((day, station_id, metric_id), {})
-            standing = plant.standing.get((station_id, metric_id))
-            whole = planned.get("", standing.target if standing else None)
-            target = _combine(
-                whole, planned, names, scope.shift, partly_off.get((day, station_id), set())
-            )
+            planned = plan.get((day, station_id, metric_id), no_plan)
+            whole = planned.get("", standing_targets.get((station_id, metric_id)))
+            off = partly_off.get((day, station_id), frozenset())
+            case_key = (whole, tuple(sorted(planned.items())), frozenset(off))
+            if case_key not in combined:
+                combined[case_key] = _combine(whole, planned, names, scope.shift, off)
+            target = combined[case_key]
             if target is not None:
                 targets[(day, station_id, metric_id)] = target
     return targets
@@ -270,7 +299,8 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
         .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
         .subquery()
     )
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         select(
             per_shift.c.day,
             per_shift.c.station_id,
@@ -280,7 +310,7 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
             func.min(per_shift.c.min),
             func.max(per_shift.c.max),
             func.sum(per_shift.c.n),
-        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id)
+        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id),
     )
     totals = {
         (day, sid, mid): {"sum": s, "counter": c, "min": lo, "max": hi, "n": n, "last": None}
@@ -303,10 +333,11 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
         .where(Record.type == "count", Metric.kind == "gauge", *scope.record_filter())
         .subquery()
     )
-    for day, sid, mid, value in session.execute(
+    for day, sid, mid, value in plain_rows(
+        session,
         select(ranked.c.day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(
             ranked.c.rank == 1
-        )
+        ),
     ):
         totals[(day, sid, mid)]["last"] = value
     return totals
@@ -316,7 +347,9 @@ def total_of(kind: str, totals: dict | None) -> float | None:
     """The figure a metric of ``kind`` is measured by: tally sum, counter total, gauge last."""
     if totals is None:
         return 0 if kind in AMOUNT_KINDS else None
-    return {"tally": totals["sum"], "counter": totals["counter"]}.get(kind, totals["last"])
+    if kind == "tally":
+        return totals["sum"]
+    return totals["counter"] if kind == "counter" else totals["last"]
 
 
 def ratio(value, target) -> float | None:
@@ -332,30 +365,59 @@ def number(value):
     return value
 
 
-def station_activity(session: Session, scope: Scope) -> dict[int, dict]:
-    """Per station: visits, first and last record, observations and open observations."""
-    is_observation = Record.type == "observation"
-    rows = session.execute(
+def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None], list]:
+    """Per day and station (None: records that name no station): visits, first and last
+    record. Grouped by type too, the order of ix_records_day_type, so that both databases
+    answer it from that index alone, without a sort."""
+    rows = plain_rows(
+        session,
         select(
+            Record.production_day,
+            Record.type,
             Record.station_id,
-            func.count(case((Record.type == "visit", 1))),
+            func.count(),
             func.min(Record.observed_at),
             func.max(Record.observed_at),
-            func.count(case((is_observation, 1))),
-            func.count(case((and_(is_observation, Record.status.in_(OPEN_STATUSES)), 1))),
         )
-        .where(Record.station_id.is_not(None), *scope.record_filter())
-        .group_by(Record.station_id)
+        .where(Record.type.in_(RECORD_TYPES), *scope.record_filter())
+        .group_by(Record.production_day, Record.type, Record.station_id),
     )
-    return {
-        sid: {"visits": v, "first": first, "last": last, "obs": obs, "open": open_}
-        for sid, v, first, last, obs, open_ in rows
-    }
+    activity: dict[tuple[date, int | None], list] = {}
+    for day, type_, station_id, count, first, last in rows:
+        figures = activity.get((day, station_id))
+        if figures is None:
+            figures = activity[(day, station_id)] = [0, first, last]
+        else:
+            figures[1] = min(figures[1], first)
+            figures[2] = max(figures[2], last)
+        if type_ == "visit":
+            figures[0] = count
+    return activity
 
 
-def observation_counts(session: Session, scope: Scope) -> dict[str, Any]:
-    rows = session.execute(
+@dataclass(frozen=True)
+class ObservationGroup:
+    """Observations of one day, station, category and severity: how many, how many open
+    and their downtime minutes."""
+
+    day: date
+    station_id: int | None
+    category: str
+    downtime: bool
+    severity: str
+    total: int
+    open: int
+    minutes: float | None
+
+
+def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]:
+    """Observation counts in one grouped pass, fine enough for each station's counts, the
+    day's by severity and category, and each day's totals of the trend."""
+    rows = plain_rows(
+        session,
         select(
+            Record.production_day,
+            Record.station_id,
             Category.key,
             Category.downtime,
             Record.severity,
@@ -365,21 +427,44 @@ def observation_counts(session: Session, scope: Scope) -> dict[str, Any]:
         )
         .join(Category, Category.id == Record.category_id)
         .where(Record.type == "observation", *scope.record_filter())
-        .group_by(Category.key, Category.downtime, Record.severity)
+        .group_by(
+            Record.production_day,
+            Record.station_id,
+            Category.key,
+            Category.downtime,
+            Record.severity,
+        ),
     )
+    return [ObservationGroup(*row) for row in rows]
+
+
+def observation_counts(groups: list[ObservationGroup], day: date) -> dict[str, Any]:
     result = {"total": 0, "open": 0, "by_severity": {}, "by_category": {}}
+    by_severity, by_category = defaultdict(int), defaultdict(int)
     downtime: dict[str, float] = {}
-    for key, is_downtime, severity, count, open_count, minutes in rows:
-        result["total"] += count
-        result["open"] += open_count
-        result["by_severity"][severity] = result["by_severity"].get(severity, 0) + count
-        result["by_category"][key] = result["by_category"].get(key, 0) + count
-        if is_downtime:
-            downtime[key] = number(downtime.get(key, 0) + (minutes or 0))
-    result["by_severity"] = {
-        s: result["by_severity"][s] for s in SEVERITY_ORDER if s in result["by_severity"]
-    }
+    for group in groups:
+        if group.day != day:
+            continue
+        result["total"] += group.total
+        result["open"] += group.open
+        by_severity[group.severity] += group.total
+        by_category[group.category] += group.total
+        if group.downtime:
+            downtime[group.category] = downtime.get(group.category, 0) + (group.minutes or 0)
+    result["by_severity"] = {s: by_severity[s] for s in SEVERITY_ORDER if s in by_severity}
+    result["by_category"] = dict(sorted(by_category.items()))
+    downtime = {key: number(minutes) for key, minutes in sorted(downtime.items())}
     return {"observations": result, "downtime": downtime}
+
+
+def observations_by_station(groups: list[ObservationGroup], day: date) -> dict[int, list[int]]:
+    """Per station: [observations, open] of the day."""
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for group in groups:
+        if group.day == day:
+            counts[group.station_id][0] += group.total
+            counts[group.station_id][1] += group.open
+    return counts
 
 
 def may_read_note(viewer: User, author_id: int, employee_area_id: int | None) -> bool:
@@ -416,29 +501,39 @@ def employee_notes(session: Session, scope: Scope, viewer: User, zone) -> dict[s
             .group_by(kind)
         ).all()
     )
-    items = session.execute(
-        select(Record, Employee, User.username, Station.code)
+    items = plain_rows(
+        session,
+        select(
+            Record.id,
+            Employee.badge,
+            Employee.name,
+            Record.data,
+            Record.text,
+            User.username,
+            Station.code,
+            Record.observed_at,
+        )
         .join(Employee, Employee.id == Record.employee_id)
         .join(User, User.id == Record.author_id)
         .outerjoin(Station, Station.id == Record.station_id)
         .where(*conditions, readable_notes_filter(viewer))
-        .order_by(Record.observed_at)
-    ).all()
+        .order_by(Record.observed_at),
+    )
     return {
         "total": sum(by_kind.values()),
         "by_kind": dict(sorted(by_kind.items())),
         "items": [
             {
-                "id": str(record.id),
-                "employee": employee.badge,
-                "employee_name": employee.name,
-                "kind": record.data.get("kind"),
-                "text": record.text,
+                "id": str(record_id),
+                "employee": badge,
+                "employee_name": name,
+                "kind": data.get("kind"),
+                "text": text,
                 "author": username,
                 "station": code,
-                "observed_at": record.observed_at.astimezone(zone).isoformat(),
+                "observed_at": observed_at.astimezone(zone).isoformat(),
             }
-            for record, employee, username, code in items
+            for record_id, badge, name, data, text, username, code, observed_at in items
         ],
     }
 
@@ -515,13 +610,15 @@ def daily_summary(
     off = period.off.get(day, set())
     stations = [s for s in plant.stations if s.id not in off]
     targets, totals = period.targets, period.totals
-    activity = station_activity(session, scope)
+    activity = period.activity
+    station_observations = observations_by_station(period.observations, day)
     over = now >= period_end(plant.clock, day, scope.shift)
 
     station_metrics = metrics_of_stations(plant, day, targets, totals)
     station_rows, gauge_alerts, attainment_alerts = [], [], []
     for station in stations:
-        active = activity.get(station.id, {})
+        visits, first, last = activity.get((day, station.id), NO_ACTIVITY)
+        obs, open_ = station_observations.get(station.id, NO_OBSERVATIONS)
         counts = station_counts(
             station.id, station_metrics.get(station.id, []), day, plant, targets, totals
         )
@@ -553,21 +650,21 @@ def daily_summary(
                 "code": station.code,
                 "name": station.name,
                 "area": station.area,
-                "visits": active.get("visits", 0),
-                "first_visit": _local(active.get("first"), zone),
-                "last_visit": _local(active.get("last"), zone),
+                "visits": visits,
+                "first_visit": _local(first, zone),
+                "last_visit": _local(last, zone),
                 "counts": counts,
-                "observations": {"total": active.get("obs", 0), "open": active.get("open", 0)},
+                "observations": {"total": obs, "open": open_},
             }
         )
-    missed = [s.code for s in stations if s.id not in activity]
-    observations = observation_counts(session, scope)
+    missed = [s.code for s in stations if (day, s.id) not in activity]
+    observations = observation_counts(period.observations, day)
     alerts = open_serious_observations(session, scope, {s.id for s in stations})
     alerts += gauge_alerts + attainment_alerts
     if over:
         alerts += [{"kind": "missed_station", "station": code} for code in missed]
     area = session.get(Area, area_id) if area_id is not None else None
-    previous, current = trend_points(session, both, plant, period)
+    previous, current = trend_points(both, plant, period)
     return {
         "day": day.isoformat(),
         "timezone": settings["timezone"],
@@ -608,14 +705,14 @@ def station_counts(station_id, metric_ids, day, plant, targets, totals) -> dict[
     """The station's metrics for the day: those it lists, then those planned or counted."""
     counts = {}
     for metric_id in metric_ids:
-        metric = plant.metrics[metric_id]
-        standing = plant.standing.get((station_id, metric_id))
+        key, kind = plant.kinds[metric_id]
         figures = totals.get((day, station_id, metric_id))
         target = targets.get((day, station_id, metric_id))
-        if metric.kind == "gauge":
+        if kind == "gauge":
+            standing = plant.standing.get((station_id, metric_id))
             last = figures["last"] if figures else None
             min_level = standing.min_level if standing else None
-            counts[metric.key] = {
+            counts[key] = {
                 "last": number(last),
                 "min": number(figures["min"]) if figures else None,
                 "max": number(figures["max"]) if figures else None,
@@ -625,8 +722,8 @@ def station_counts(station_id, metric_ids, day, plant, targets, totals) -> dict[
                 "below": None if last is None or min_level is None else last < min_level,
             }
         else:
-            total = total_of(metric.kind, figures) or 0
-            counts[metric.key] = {
+            total = total_of(kind, figures) or 0
+            counts[key] = {
                 "total": number(total),
                 "target": number(target),
                 "attainment": ratio(total, target),
@@ -664,16 +761,18 @@ def daily_trend(
     scope = Scope(last_day - timedelta(days=days - 1), last_day, area_id, shift or None)
     plant = plant or load_plant(session, scope)
     figures = PeriodFigures.read(session, scope, plant)
-    return trend_points(session, scope, plant, figures)
+    return trend_points(scope, plant, figures)
 
 
 @dataclass
 class PeriodFigures:
-    """The plan and the count aggregates of a span of days, read once."""
+    """The plan, the count aggregates and the activity of a span of days, read once."""
 
     off: dict[date, set]
     targets: dict[tuple[date, int, int], float]
     totals: dict[tuple[date, int, int], dict]
+    activity: dict[tuple[date, int | None], tuple]
+    observations: list[ObservationGroup]
 
     @classmethod
     def read(cls, session: Session, scope: Scope, plant: Plant) -> "PeriodFigures":
@@ -681,40 +780,30 @@ class PeriodFigures:
             unscheduled_stations(session, scope, plant.clock),
             day_targets(session, scope, plant),
             metric_totals(session, scope),
+            day_activity(session, scope),
+            observation_groups(session, scope),
         )
 
 
-def trend_points(
-    session: Session, scope: Scope, plant: Plant, figures: PeriodFigures
-) -> list[dict[str, Any]]:
+def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dict[str, Any]]:
     off, targets, totals = figures.off, figures.targets, figures.totals
     active_ids = {s.id for s in plant.stations}
     visited: dict[date, set] = defaultdict(set)
-    for day, station_id in session.execute(
-        select(Record.production_day, Record.station_id)
-        .where(Record.station_id.is_not(None), *scope.record_filter())
-        .group_by(Record.production_day, Record.station_id)
-    ):
-        visited[day].add(station_id)
     observations = defaultdict(lambda: [0, 0])
-    for day, total, open_ in session.execute(
-        select(
-            Record.production_day,
-            func.count(),
-            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
-        )
-        .where(Record.type == "observation", *scope.record_filter())
-        .group_by(Record.production_day)
-    ):
-        observations[day] = [total, open_]
+    for day, station_id in figures.activity:
+        if station_id is not None:
+            visited[day].add(station_id)
+    for group in figures.observations:
+        observations[group.day][0] += group.total
+        observations[group.day][1] += group.open
     # A day nobody counted on has no attainment (no data), rather than 0 %.
     counted_days = {day for (day, _, _) in totals}
     achieved, planned = defaultdict(float), defaultdict(float)
     for (day, station_id, metric_id), target in targets.items():
-        metric = plant.metrics[metric_id]
-        if metric.kind in AMOUNT_KINDS and station_id not in off.get(day, ()):
+        kind = plant.kinds[metric_id][1]
+        if kind in AMOUNT_KINDS and station_id not in off.get(day, ()):
             planned[day] += target
-            achieved[day] += total_of(metric.kind, totals.get((day, station_id, metric_id))) or 0
+            achieved[day] += total_of(kind, totals.get((day, station_id, metric_id))) or 0
     trend = []
     for day in scope.days():
         scheduled = active_ids - off.get(day, set())
