@@ -34,7 +34,9 @@ sync.subscribe((s) => {
     s.error,
   ].filter(Boolean).join(" · ");
   updateNotice.hidden = !s.updateNeeded;
-  updateNotice.textContent = `Update needed — your ${s.pending} pending records are kept.`;
+  updateNotice.textContent = s.pending
+    ? `Update needed — your ${s.pending} pending ${s.pending === 1 ? "record is" : "records are"} kept.`
+    : "Update needed: reload the app when it offers a new version.";
   // One form, kept while it is needed: redrawing it would lose what was typed.
   if (s.needsSignIn && !signInEl) {
     signInEl = signInForm(s.user?.username, signIn);
@@ -64,15 +66,20 @@ async function render() {
   const catalog = await loadCatalog();
   const user = sync.state.user;
   if (!user) {
-    replace(main, h("section", { class: "card" }, h("h1", { text: "floorwalk" }),
-      h("p", { text: navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app." })));
+    const text = sync.state.needsSignIn
+      ? "Signed out. Records not yet on the server stay on this phone for the person who made them."
+      : navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app.";
+    replace(main, h("section", { class: "card" }, h("h1", { text: "floorwalk" }), h("p", { text })));
     return;
   }
   const records = await myRecords(user);
   if (screen.name === "station") {
     const station = findStation(catalog, screen.code);
     if (station) {
-      replace(main, stationView({ catalog, station, records, save, remove, close: goHome }));
+      // A rejected record's "Fix" opens its form once; later draws show the station.
+      const edit = records.find((r) => r.id === screen.edit) || null;
+      delete screen.edit;
+      replace(main, stationView({ catalog, station, records, edit, save, remove, close: goHome }));
       return;
     }
     // Kept as the screen: once the catalog arrives, the next draw shows the station.
@@ -101,7 +108,7 @@ async function homeView(catalog, records, user, error) {
     const wanted = codeFromQr(code.value) || code.value.trim();
     if (wanted) openStation(wanted);
   });
-  const walk = await store.getMeta("walk");
+  const walk = await currentWalk();
   const visited = walk ? visitedOn(walk, records) : new Set();
   return h(
     "div",
@@ -113,8 +120,8 @@ async function homeView(catalog, records, user, error) {
     attentionView(catalog, sync.state.attention, {
       keepMine: sync.keepMine,
       useServers: sync.useServers,
-      discard: sync.useServers,
-      fix: (entry) => openStation(entry.station),
+      discard,
+      fix,
     }),
     walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk }),
     h("h2", { text: "My recent records" }),
@@ -152,6 +159,22 @@ async function openStation(code, { scanned = false } = {}) {
   await capture({ type: "visit", station: station.code, data: {} });
 }
 
+/** A rejected record: its station, with the record's form open to correct it. */
+function fix(entry) {
+  screen = { name: "station", code: entry.station, edit: entry.id };
+  history.pushState({}, "", `/s/${entry.station}`);
+  render();
+}
+
+async function discard(entry) {
+  if (confirm("Discard this record? It will not reach the server.")) await discardNow(entry);
+}
+
+async function discardNow(entry) {
+  await sync.useServers(entry);
+  render();
+}
+
 async function startScan() {
   const code = await scan();
   if (code) await openStation(code, { scanned: true });
@@ -159,8 +182,12 @@ async function startScan() {
 
 // Capture -------------------------------------------------------------------------------
 
+// The walk in progress is the signed-in user's: a shared phone has one per user.
+const walkKey = () => `walk:${sync.state.user?.id}`;
+const currentWalk = () => store.getMeta(walkKey());
+
 async function capture(record) {
-  const walk = await store.getMeta("walk");
+  const walk = await currentWalk();
   const entry = await sync.capture({ walk: walk?.id ?? null, ...record });
   return entry;
 }
@@ -173,7 +200,7 @@ async function save(type, data, { record, photos = [] }) {
     data.photos.push(id);
   }
   if (record) {
-    await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, data, version: record.version + 1 });
+    await store.saveToOutbox({ ...sync.pushRecord(record), data, version: record.version + 1 });
     await sync.refreshCounts();
     sync.syncSoon();
   } else {
@@ -184,7 +211,9 @@ async function save(type, data, { record, photos = [] }) {
 
 async function remove(record) {
   if (!confirm("Delete this record?")) return;
-  await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, deleted: true, version: record.version + 1 });
+  // The server never stored a rejected record: deleting it is letting it go.
+  if (record.state === "rejected") return discardNow(record);
+  await store.saveToOutbox({ ...sync.pushRecord(record), deleted: true, version: record.version + 1 });
   await sync.refreshCounts();
   sync.syncSoon();
   render();
@@ -201,20 +230,20 @@ async function startWalk(route) {
   const data = { started_at: started };
   if (route != null) data.route = route;
   const entry = await sync.capture({ type: "walk", station: null, observed_at: started, data });
-  await store.setMeta("walk", { id: entry.id, route, started_at: started });
+  await store.setMeta(walkKey(), { id: entry.id, route, started_at: started });
   render();
 }
 
 async function endWalk() {
-  const walk = await store.getMeta("walk");
+  const walk = await currentWalk();
   if (!walk) return;
   const records = await myRecords(sync.state.user);
   const record = records.find((r) => r.id === walk.id);
   if (record) {
     const data = { ...record.data, ended_at: isoLocal() };
-    await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, data, version: record.version + 1 });
+    await store.saveToOutbox({ ...sync.pushRecord(record), data, version: record.version + 1 });
   }
-  await store.setMeta("walk", null);
+  await store.setMeta(walkKey(), null);
   const catalog = await loadCatalog();
   summary = walkSummary(catalog, walk, visitedOn(walk, records), () => {
     summary = null;
@@ -243,8 +272,12 @@ async function signOut() {
     ? `${pending} record(s) are not on the server yet. They stay on this phone for you and sync when you sign in again. Sign out?`
     : "Sign out?";
   if (!confirm(warning)) return;
+  // The next person signs in here, in place: /login would need the network.
   await sync.signOut();
-  location.assign("/login");
+  summary = null;
+  screen = { name: "home" };
+  history.pushState({}, "", "/walk");
+  render();
 }
 
 // Start ---------------------------------------------------------------------------------
