@@ -249,11 +249,20 @@ def on_phone(page, store, key=None):
     return page.evaluate(READ_STORE, [store, key])
 
 
+def wait_on_phone(page, predicate, store, key=None, timeout_ms=15_000):
+    """Wait until the JS ``predicate`` holds for what the phone keeps in ``store`` (at
+    ``key``). Polled from here: ``wait_for_function`` does not await an async predicate."""
+    check = f"async (args) => ({predicate})(await ({READ_STORE})(args))"
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(check, [store, key]):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{store}/{key} never satisfied {predicate}")
+
+
 def wait_until_sent(page):
     """The outbox is empty: the server answered every record."""
-    page.wait_for_function(
-        f"async () => (await ({READ_STORE})(['outbox', null])).length === 0", polling=100
-    )
+    wait_on_phone(page, "(outbox) => outbox.length === 0", "outbox")
 
 
 def accept_dialogs(page) -> list[str]:
@@ -454,6 +463,7 @@ def test_a_walk_on_a_route_ticks_stations_and_ends_with_covered_and_missed(phone
     phone.get_by_label("Route").select_option(label="Morning loop")
     phone.get_by_role("button", name="Start walk").click()
     checklist = phone.get_by_role("list", name="Route stations")
+    checklist.wait_for()
     stops = checklist.get_by_role("listitem")
     assert stops.all_text_contents() == ["○ PRS-04 not yet", "○ QR-07 not yet"]
 
@@ -523,3 +533,116 @@ def test_pending_records_exported_to_a_file_import_exactly_once(
     wait_until_sent(phone)
     assert [r.value for r in server_records("count")] == [12.0]
     assert len(server_records("employee_note")) == 1
+
+
+# Sign-out on a shared phone ----------------------------------------------------------
+
+
+def sign_in_in_place(page, username):
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    form.wait_for(state="detached")
+
+
+def test_signing_out_offline_keeps_unsynced_records_for_their_author_alone(
+    phone, live_server, phone_plant, make_user
+):
+    make_user("nightshift")
+    messages = accept_dialogs(phone)
+    open_app(phone, "/s/PRS-04")
+    add_count(phone, 40)
+    synced_line(phone, "Units completed: 40 pcs")
+    live_server.stop()
+    add_count(phone, 12)
+    status_is(phone, "1 pending")
+
+    phone.get_by_role("button", name="Done").click()
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_role("heading", name="Sign in").wait_for()  # in place: /login needs a network
+    assert "1 record(s) are not on the server yet" in messages[-1]
+    assert phone.url.endswith("/walk")
+    screenshot(phone, "signed-out")
+    walker = phone_plant.id
+    assert [r["data"]["value"] for r in on_phone(phone, "outbox")] == [12]
+    assert [r for r in on_phone(phone, "records") if r["author"] == walker] == []
+    assert on_phone(phone, "catalog", "employees") is None
+    phone.reload()  # still offline: the cached shell asks who is signing in
+    phone.get_by_role("heading", name="Sign in").wait_for()
+
+    live_server.start()
+    sign_in_in_place(phone, "nightshift")
+    status_is(phone, "All synced")
+    phone.get_by_text("Last sync").wait_for()
+    assert phone.get_by_text("nightshift · app").is_visible()
+    assert phone.get_by_text("Nothing recorded yet.").is_visible()
+    assert [r.value for r in server_records("count")] == [40.0]
+
+    phone.get_by_role("button", name="Sign out").click()
+    assert messages[-1] == "Sign out?"
+    sign_in_in_place(phone, "walker")
+    wait_until_sent(phone)
+    assert sorted(r.value for r in server_records("count")) == [12.0, 40.0]
+    recent(phone, "Units completed: 12 pcs").wait_for()
+
+
+# Pull: removals, a restored database, an app too old ---------------------------------
+
+
+def sync_until_stations(page, predicate):
+    """Sync now, then wait until the phone's stations (code → station) satisfy the JS
+    ``predicate``: a sync already running when the button is pressed may end first."""
+    page.get_by_role("button", name="Sync now").click()
+    wait_on_phone(page, predicate, "catalog", "stations")
+
+
+def open_by_code(page, code):
+    page.get_by_label("Station code").fill(code)
+    page.get_by_role("button", name="Open").click()
+
+
+def test_pull_erases_removals_recovers_from_a_restore_and_says_when_an_update_is_needed(
+    phone, live_server, phone_plant, app
+):
+    from sqlalchemy import select, text, update
+
+    from floorwalk.extensions import db
+    from floorwalk.models import Station, SyncState
+
+    open_app(phone)
+    # An admin deactivates a station: it disappears from the phone.
+    db.session.execute(select(Station).where(Station.code == "QR-07")).scalar_one().active = False
+    db.session.commit()
+    sync_until_stations(phone, "(stations) => !('QR-07' in stations)")
+    open_by_code(phone, "QR-07")
+    phone.get_by_text("No station with code QR-07.").wait_for()
+
+    # The database is restored (a new epoch), with a change no delta would carry: the
+    # phone's cursor expires and it takes a full snapshot, without an error shown.
+    db.session.execute(update(SyncState).values(epoch=uuid.uuid4()))
+    db.session.execute(text("UPDATE stations SET name = 'Press line 4' WHERE code = 'PRS-04'"))
+    db.session.commit()
+    sync_until_stations(phone, "(stations) => stations['PRS-04'].name === 'Press line 4'")
+    open_by_code(phone, "PRS-04")
+    phone.get_by_role("heading", level=1).filter(has_text="Press line 4").wait_for()
+    phone.get_by_role("button", name="Done").click()
+    assert "restored" not in phone.locator("#last-sync").inner_text()
+
+    # Below min_app: a notice, and records still kept and pushed.
+    app.config["MIN_APP"] = "99.0.0"
+    phone.get_by_role("button", name="Sync now").click()
+    notice = phone.get_by_role("alert").filter(has_text="Update needed")
+    notice.wait_for()
+    live_server.stop()
+    open_by_code(phone, "PRS-04")
+    add_count(phone, 9)
+    notice.filter(has_text="Update needed — your 2 pending records are kept.").wait_for()
+    screenshot(phone, "update-needed")
+    phone.reload()  # offline: the notice comes back from what the phone stored
+    notice.filter(has_text="your 3 pending records are kept").wait_for()  # + a visit
+    live_server.start()
+    phone.get_by_role("button", name="Sync now").click()
+    wait_until_sent(phone)
+    assert [r.value for r in server_records("count")] == [9.0]
+    assert notice.is_visible()

@@ -62,15 +62,38 @@ async function signIn(username, password) {
 
 // Screens -------------------------------------------------------------------------------
 
+let drawn = 0;
+
+/** Draws the current screen. Draws overlap (each waits on IndexedDB): only the latest
+ * one lands, and what was typed in the home screen's fields survives a redraw. */
 async function render() {
+  const ticket = ++drawn;
+  const view = await draw();
+  if (ticket !== drawn) return;
+  keepTyped(() => replace(main, view));
+  if (view.dataset?.edit === screen.edit) delete screen.edit;
+}
+
+const KEPT = 'input[name="code"], select[name="route"]';
+
+function keepTyped(redraw) {
+  const before = new Map([...main.querySelectorAll(KEPT)].map((el) => [el.name, el.value]));
+  const focused = main.contains(document.activeElement) ? document.activeElement.name : null;
+  redraw();
+  for (const el of main.querySelectorAll(KEPT)) {
+    if (before.has(el.name)) el.value = before.get(el.name);
+    if (focused && el.name === focused) el.focus();
+  }
+}
+
+async function draw() {
   const catalog = await loadCatalog();
   const user = sync.state.user;
   if (!user) {
     const text = sync.state.needsSignIn
       ? "Signed out. Records not yet on the server stay on this phone for the person who made them."
       : navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app.";
-    replace(main, h("section", { class: "card" }, h("h1", { text: "floorwalk" }), h("p", { text })));
-    return;
+    return h("section", { class: "card" }, h("h1", { text: "floorwalk" }), h("p", { text }));
   }
   const records = await myRecords(user);
   if (screen.name === "station") {
@@ -78,15 +101,14 @@ async function render() {
     if (station) {
       // A rejected record's "Fix" opens its form once; later draws show the station.
       const edit = records.find((r) => r.id === screen.edit) || null;
-      delete screen.edit;
-      replace(main, stationView({ catalog, station, records, edit, save, remove, close: goHome }));
-      return;
+      const view = stationView({ catalog, station, records, edit, save, remove, close: goHome });
+      if (edit) view.dataset.edit = edit.id;
+      return view;
     }
     // Kept as the screen: once the catalog arrives, the next draw shows the station.
-    replace(main, await homeView(catalog, records, user, missingStation(catalog, screen.code)));
-    return;
+    return homeView(catalog, records, user, missingStation(catalog, screen.code));
   }
-  replace(main, await homeView(catalog, records, user, screen.error));
+  return homeView(catalog, records, user, screen.error);
 }
 
 function missingStation(catalog, code) {

@@ -76,7 +76,7 @@ function acceptSession(body) {
   state.user = body.user;
   state.csrf = body.csrf_token;
   state.needsSignIn = false;
-  return store.setMeta("user", body.user);
+  return Promise.all([store.setMeta("user", body.user), store.setMeta("signedOut", false)]);
 }
 
 /** A fresh CSRF token (and who is signed in) before each sync. */
@@ -106,6 +106,7 @@ export async function signOut() {
   await store.setMeta("user", null);
   await store.setMeta("lastSync", null);
   await store.setMeta("signOutPending", true);
+  await store.setMeta("signedOut", true);
   Object.assign(state, { user: null, pending: 0, attention: [], lastSync: null, error: "" });
   state.needsSignIn = true;
   emit();
@@ -392,6 +393,8 @@ function olderThan(version, minimum) {
 export async function start() {
   state.user = await store.getMeta("user");
   state.lastSync = await store.getMeta("lastSync");
+  // Signed out on this phone: the next person signs in here, offline reloads included.
+  state.needsSignIn = !state.user && Boolean(await store.getMeta("signedOut"));
   state.updateNeeded = needsUpdate(await store.getCatalog("min_app"));
   await refreshCounts();
   window.addEventListener("online", () => syncSoon());
