@@ -28,7 +28,7 @@ let signInEl = null;
 const updateNotice = h("p", { class: "notice", role: "alert", hidden: true });
 noticeEl.append(updateNotice);
 sync.subscribe((s) => {
-  statusEl.textContent = s.pending ? `${s.pending} pending` : "All synced";
+  statusEl.textContent = !s.user && s.needsSignIn ? "Signed out" : s.pending ? `${s.pending} pending` : "All synced";
   lastSyncEl.textContent = [
     s.busy ? "Syncing…" : s.lastSync ? `Last sync ${formatTime(s.lastSync)}` : "Not synced yet",
     s.error,
@@ -41,7 +41,7 @@ sync.subscribe((s) => {
   if (s.needsSignIn && !signInEl) {
     signInEl = signInForm(s.user?.username, signIn);
     noticeEl.append(signInEl);
-    signInEl.querySelector('input[type="password"]').focus();
+    [...signInEl.querySelectorAll("input")].find((input) => !input.value)?.focus();
   } else if (!s.needsSignIn && signInEl) {
     signInEl.remove();
     signInEl = null;
@@ -91,9 +91,9 @@ async function draw() {
   const user = sync.state.user;
   if (!user) {
     const text = sync.state.needsSignIn
-      ? "Signed out. Records not yet on the server stay on this phone for the person who made them."
+      ? "Records not yet on the server stay on this phone, for the person who made them."
       : navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app.";
-    return h("section", { class: "card" }, h("h1", { text: "floorwalk" }), h("p", { text }));
+    return h("p", { class: "muted signed-out", text });
   }
   const records = await myRecords(user);
   if (screen.name === "station") {
