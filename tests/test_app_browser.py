@@ -81,6 +81,7 @@ def open_app(page, path="/walk"):
     sign_in_on_phone(page, "walker", path)
     wait_until_offline_ready(page)
     page.get_by_text("Last sync").wait_for()
+    wait_until_sent(page)  # the visit a label URL records may go after the first sync
 
 
 def records_on_server(type_=None):
@@ -439,6 +440,8 @@ def test_a_rejected_record_is_fixed_or_discarded(phone, live_server, phone_plant
     fixed = attention.locator(".record").filter(has_text="second half of B shift")
     fixed.get_by_text("employee").first.wait_for()
     assert attention.locator(".record").count() == 2
+    assert "Employee: No employee with the badge E1001." in fixed.inner_text()
+    attention.get_by_role("heading", name="Needs attention").scroll_into_view_if_needed()
     screenshot(phone, "needs-attention")
 
     # Fix: the record's own form opens at its station; another employee is chosen.
