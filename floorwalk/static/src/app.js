@@ -74,7 +74,7 @@ async function render() {
   if (view.dataset?.edit === screen.edit) delete screen.edit;
 }
 
-const KEPT = 'input[name="code"], select[name="route"]';
+const KEPT = 'input[name="code"], select[name="route"]'; // focus and choice survive a redraw
 
 function keepTyped(redraw) {
   const before = new Map([...main.querySelectorAll(KEPT)].map((el) => [el.name, el.value]));
@@ -117,19 +117,28 @@ function missingStation(catalog, code) {
     : "The station list has not been loaded yet: connect once to sync.";
 }
 
-async function homeView(catalog, records, user, error) {
+let openForm = null;
+
+/** "Station code" and "Open": one form for the life of the page, so that a redraw (a
+ * sync ending) never swaps the field out from under someone typing in it. */
+function stationCodeForm() {
+  if (openForm) return openForm;
   const code = h("input", { name: "code", autocapitalize: "characters", autocomplete: "off", spellcheck: "false" });
-  const openForm = h(
+  openForm = h(
     "form",
     { class: "open-form", novalidate: true, "aria-label": "Open a station" },
     field("Station code", code),
     h("button", { type: "submit", class: "button button-primary" }, "Open"),
   );
-  openForm.addEventListener("submit", (event) => {
+  openForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const wanted = codeFromQr(code.value) || code.value.trim();
-    if (wanted) openStation(wanted);
+    if (wanted && (await openStation(wanted))) code.value = "";
   });
+  return openForm;
+}
+
+async function homeView(catalog, records, user, error) {
   const walk = await currentWalk();
   const visited = walk ? visitedOn(walk, records) : new Set();
   return h(
@@ -138,7 +147,7 @@ async function homeView(catalog, records, user, error) {
     error ? h("p", { class: "error", role: "alert", text: error }) : null,
     summary,
     button("Scan station", startScan, "button button-primary button-scan"),
-    openForm,
+    stationCodeForm(),
     attentionView(catalog, sync.state.attention, {
       keepMine: sync.keepMine,
       useServers: sync.useServers,
@@ -179,6 +188,7 @@ async function openStation(code, { scanned = false } = {}) {
   await render();
   // Opening or scanning a station records a visit.
   await capture({ type: "visit", station: station.code, data: {} });
+  return true;
 }
 
 /** A rejected record: its station, with the record's form open to correct it. */
