@@ -320,8 +320,11 @@ def phone(browser, live_server):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))  # an uncaught one fails the test
     yield page
     context.close()
+    assert errors == []
 
 
 def screenshot(page, name: str) -> None:

@@ -18,6 +18,9 @@ const lastSyncEl = document.getElementById("last-sync");
 const noticeEl = document.getElementById("notices");
 let screen = { name: "home" };
 let summary = null;
+let drawn = 0; // draws started, so that only the latest lands
+let openForm = null; // "Station code" and "Open", made once
+const KEPT = 'input[name="code"], select[name="route"]'; // focus and choice survive a redraw
 
 // Sync status ---------------------------------------------------------------------------
 
@@ -48,12 +51,17 @@ sync.subscribe((s) => {
   }
   // Redraw when what the screens show may have changed (a sync ended, counts moved).
   const drawn = JSON.stringify([s.pending, s.attention.map((a) => a.id + a.state), s.lastSync, s.user?.id]);
-  // A form being filled in is never redrawn away.
-  if (drawn !== lastDrawn && !main.querySelector("form.capture")) {
+  if (drawn !== lastDrawn && !formOpen()) {
     lastDrawn = drawn;
-    render();
+    render({ background: true });
   }
 });
+
+// A form being filled in is never redrawn away by a sync (it may have opened while that
+// draw was on its way); the next change redraws once it has closed.
+function formOpen() {
+  return main.querySelector("form.capture") !== null;
+}
 
 async function signIn(username, password) {
   await sync.signIn(username, password);
@@ -62,19 +70,20 @@ async function signIn(username, password) {
 
 // Screens -------------------------------------------------------------------------------
 
-let drawn = 0;
-
 /** Draws the current screen. Draws overlap (each waits on IndexedDB): only the latest
  * one lands, and what was typed in the home screen's fields survives a redraw. */
-async function render() {
+async function render({ background = false } = {}) {
   const ticket = ++drawn;
   const view = await draw();
   if (ticket !== drawn) return;
+  if (background && formOpen()) {
+    lastDrawn = "";
+    return;
+  }
   keepTyped(() => replace(main, view));
   if (view.dataset?.edit === screen.edit) delete screen.edit;
 }
 
-const KEPT = 'input[name="code"], select[name="route"]'; // focus and choice survive a redraw
 
 function keepTyped(redraw) {
   const before = new Map([...main.querySelectorAll(KEPT)].map((el) => [el.name, el.value]));
@@ -116,8 +125,6 @@ function missingStation(catalog, code) {
     ? `No station with code ${code}.`
     : "The station list has not been loaded yet: connect once to sync.";
 }
-
-let openForm = null;
 
 /** "Station code" and "Open": one form for the life of the page, so that a redraw (a
  * sync ending) never swaps the field out from under someone typing in it. */
