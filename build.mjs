@@ -1,6 +1,8 @@
 // Builds the phone app into floorwalk/static/dist/ (git-ignored):
-//   app.js (+ chunks: the QR decoder loads only when the camera opens), sw.js with its
-//   Workbox precache manifest injected, zxing_reader.wasm, and build.json (the version).
+//   app-<hash>.js (+ chunks: the QR decoder loads only when the camera opens), sw.js with
+//   its Workbox precache manifest injected, zxing_reader.wasm, and build.json (the version
+//   and the bundle's file name, which the shell links). Hashed names let the worker
+//   precache the bundle from the HTTP cache the page just filled, not download it again.
 import { build } from "esbuild";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -25,15 +27,19 @@ const common = {
   define: { "process.env.NODE_ENV": "\"production\"" },
 };
 
-await build({
+const bundle = await build({
   ...common,
   entryPoints: [path.join(src, "app.js")],
   outdir: dist,
   format: "esm",
   splitting: true,
+  entryNames: "[name]-[hash]",
   chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
   sourcemap: false,
 });
+const appFile = Object.entries(bundle.metafile.outputs).find(([, out]) => out.entryPoint)[0];
+const HASHED = /-[A-Z0-9]{8}\.js$/;
 await build({
   ...common,
   entryPoints: [path.join(src, "sw.js")],
@@ -53,12 +59,14 @@ const { count, size, warnings } = await injectManifest({
   swSrc: path.join(dist, "sw.src.js"),
   swDest: path.join(dist, "sw.js"),
   globDirectory: staticDir,
-  globPatterns: ["dist/**/*.{js,wasm}", "css/*.css", "icons/*.png"],
+  globPatterns: ["dist/**/*.{js,wasm}", "css/app.css", "css/walk.css", "icons/*.png"],
   globIgnores: ["dist/sw.js", "dist/sw.src.js", "src/**"],
   modifyURLPrefix: { "": "/static/" },
+  dontCacheBustURLsMatching: HASHED,
   maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
 });
 for (const warning of warnings) console.warn(warning);
 await rm(path.join(dist, "sw.src.js"));
-await writeFile(path.join(dist, "build.json"), JSON.stringify({ version: pkg.version }) + "\n");
+const app = path.relative(staticDir, path.resolve(root, appFile));
+await writeFile(path.join(dist, "build.json"), JSON.stringify({ version: pkg.version, app }) + "\n");
 console.log(`built ${path.relative(root, dist)}: precache ${count} files, ${(size / 1024).toFixed(0)} KiB`);

@@ -222,6 +222,8 @@ def main() -> int:
         f"({responses} responses; goal <= 100 KB) "
         f"= {first_load / shell:.1f} x the shell document alone ({shell / 1024:.1f} KiB)"
     )
+    twice = sorted(key for key, sizes in transferred.items() if len(sizes) > 1)
+    print(f"  fetched more than once: {', '.join(twice) or 'nothing'}")
     print(
         f"offline save, median of {SAVES}: {save:.1f} ms (goal <= 50 ms) "
         f"= {save / bare_put:.1f} x a bare IndexedDB put ({bare_put:.2f} ms)"

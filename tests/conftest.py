@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import qrcode
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from PIL import Image
@@ -232,21 +231,25 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
 ]
 PHONE = {"width": 390, "height": 844}
-LABEL_CODE = "QR-07"
 # A label printed under another host name still opens in place (DESIGN §4).
-LABEL_URL = f"https://old-plant-name.example/s/{LABEL_CODE}"
+LABEL_PUBLIC_URL = "https://old-plant-name.example"
+LABEL_CODE = "QR-07"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def label_y4m(path: Path, text: str, size: int = 480) -> Path:
-    """A Y4M video of a QR label, for Chromium's fake camera (grey levels only)."""
-    image = qrcode.make(text, border=4).get_image().convert("L")
-    image = image.resize((size * 3 // 4, size * 3 // 4), Image.NEAREST)
-    frame = Image.new("L", (size, size), 255)
-    frame.paste(image, ((size - image.width) // 2, (size - image.height) // 2))
-    chroma = bytes([128]) * ((size // 2) * (size // 2) * 2)
+def label_y4m(path: Path, label, size: tuple[int, int] = (640, 480)) -> Path:
+    """A Y4M video of floorwalk's own PNG label, for Chromium's fake camera (grey only)."""
+    import io
+
+    from floorwalk.labels import label_png
+
+    image = Image.open(io.BytesIO(label_png(label, module_px=5))).convert("L")
+    width, height = size
+    frame = Image.new("L", size, 255)
+    frame.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
+    chroma = bytes([128]) * ((width // 2) * (height // 2) * 2)
     with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{size} H{size} F10:1 Ip A1:1 C420jpeg\n".encode())
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
         for _ in range(10):
             out.write(b"FRAME\n" + frame.tobytes() + chroma)
     return path
@@ -261,7 +264,10 @@ def browser(tmp_path_factory):
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    video = label_y4m(tmp_path_factory.mktemp("camera") / "label.y4m", LABEL_URL)
+    from floorwalk.labels import Label, station_url
+
+    label = Label(LABEL_CODE, "Leak test", "Assembly", station_url(LABEL_PUBLIC_URL, LABEL_CODE))
+    video = label_y4m(tmp_path_factory.mktemp("camera") / "label.y4m", label)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -314,8 +320,11 @@ def phone(browser, live_server):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))  # an uncaught one fails the test
     yield page
     context.close()
+    assert errors == []
 
 
 def screenshot(page, name: str) -> None:

@@ -4,12 +4,17 @@ Offline here means the server is stopped: Playwright's offline switch does not c
 service worker's own requests, so it would prove nothing.
 """
 
+import json
+import uuid
+
 import pytest
 
-from .conftest import screenshot
+from .conftest import LABEL_PUBLIC_URL, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
+PUSH_FIELDS = {"id", "type", "station", "author", "version", "observed_at", "offset_ms", "walk"}
+PUSH_FIELDS |= {"data", "deleted"}
 
 
 def sign_in_on_phone(page, username, next_path="/walk"):
@@ -38,7 +43,13 @@ def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_
     phone.reload()
     phone.get_by_role("button", name="Scan station").wait_for()
     assert phone.get_by_label("Station code").is_visible()
-    assert phone.get_by_role("button", name="Sync now").is_visible()
+    # The status line tells a server nobody answers for from a phone with no network.
+    last_sync = phone.locator("#last-sync")
+    phone.get_by_role("button", name="Sync now").click()
+    last_sync.filter(has_text="Cannot reach the server; retrying.").wait_for()
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Sync now").click()
+    last_sync.filter(has_text="Offline: records are kept on this phone.").wait_for()
 
 
 # With the catalog from pull ----------------------------------------------------------
@@ -46,9 +57,10 @@ def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_
 
 @pytest.fixture
 def phone_plant(app, make_station, make_user):
-    """A small plant: one station with an expected metric, categories, one employee."""
+    """A small plant: two stations with an expected metric, categories, two employees,
+    and the route "Morning loop" through both stations."""
     from floorwalk.extensions import db
-    from floorwalk.models import Area, Employee, Metric, StationMetric
+    from floorwalk.models import Area, Employee, Metric, Route, RouteStop, StationMetric
 
     station = make_station("PRS-04", "Transfer press", "Press Shop")
     label_station = make_station("QR-07", "Leak test", "Assembly")
@@ -57,6 +69,9 @@ def phone_plant(app, make_station, make_user):
     label_station.metrics = [StationMetric(metric=metric, position=0, target=100.0)]
     area = db.session.get(Area, station.area_id)
     db.session.add(Employee(badge="E1001", name="Maria Gonzalez", area=area, active=True))
+    db.session.add(Employee(badge="E1002", name="John Smith", area=area, active=True))
+    stops = [RouteStop(station=station, position=0), RouteStop(station=label_station, position=1)]
+    db.session.add(Route(name="Morning loop", stops=stops))
     db.session.commit()
     return make_user("walker")
 
@@ -66,6 +81,7 @@ def open_app(page, path="/walk"):
     sign_in_on_phone(page, "walker", path)
     wait_until_offline_ready(page)
     page.get_by_text("Last sync").wait_for()
+    wait_until_sent(page)  # the visit a label URL records may go after the first sync
 
 
 def records_on_server(type_=None):
@@ -149,7 +165,9 @@ def test_a_walk_captured_offline_survives_reloads_and_arrives_once(phone, live_s
     assert photo is not None and max(photo.width, photo.height) <= 1600
 
 
-def test_scanning_a_station_label_opens_the_station(phone, phone_plant):
+def test_scanning_a_station_label_opens_the_station(phone, live_server, phone_plant):
+    # The fake camera shows floorwalk's own PNG label, printed for another host name.
+    assert LABEL_PUBLIC_URL not in live_server.url
     open_app(phone)
     phone.get_by_role("button", name="Scan station").click()
     heading = phone.get_by_role("heading", level=1)
@@ -187,32 +205,6 @@ def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(
     assert records_on_server("count") == 1
 
 
-def test_a_rejected_record_is_listed_with_the_servers_message(phone, live_server, phone_plant):
-    from sqlalchemy import delete
-
-    from floorwalk.extensions import db
-    from floorwalk.models import Employee
-
-    open_app(phone, "/s/PRS-04")
-    live_server.stop()
-    db.session.execute(delete(Employee).where(Employee.badge == "E1001"))
-    db.session.commit()
-    phone.get_by_role("button", name="Add employee note").click()
-    phone.get_by_label("Employee").fill("Maria")
-    phone.get_by_label("Note").fill("Covered the second half of B shift.")
-    phone.get_by_role("button", name="Save").click()
-
-    live_server.start()
-    phone.get_by_role("button", name="Sync now").click()
-    status_is(phone, "All synced")
-    phone.get_by_role("button", name="Done").click()
-    attention = phone.get_by_role("region", name="Needs attention")
-    attention.get_by_text("employee").first.wait_for()
-    assert "Covered the second half of B shift." in attention.inner_text()
-    screenshot(phone, "needs-attention")
-    assert records_on_server("employee_note") == 0
-
-
 def test_an_app_update_is_offered_and_keeps_the_outbox(
     phone, live_server, phone_plant, app, tmp_path
 ):
@@ -236,3 +228,430 @@ def test_an_app_update_is_offered_and_keeps_the_outbox(
         phone.get_by_role("button", name="Reload").click()
     phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
     assert phone.get_by_text("Units completed: 7 pcs").is_visible()
+
+
+# Helpers for what the phone keeps and what the server stored --------------------------
+
+READ_STORE = """async ([name, key]) => {
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open("floorwalk");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      const store = db.transaction(name).objectStore(name);
+      const request = key === null ? store.getAll() : store.get(key);
+      request.onsuccess = () => resolve(request.result ?? null);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}"""
+
+
+def on_phone(page, store, key=None):
+    """What the phone keeps in one IndexedDB store (every value, or the one at ``key``)."""
+    return page.evaluate(READ_STORE, [store, key])
+
+
+def wait_on_phone(page, predicate, store, key=None, timeout_ms=15_000):
+    """Wait until the JS ``predicate`` holds for what the phone keeps in ``store`` (at
+    ``key``). Polled from here: ``wait_for_function`` does not await an async predicate."""
+    check = f"async (args) => ({predicate})(await ({READ_STORE})(args))"
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(check, [store, key]):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{store}/{key} never satisfied {predicate}")
+
+
+def wait_until_sent(page):
+    """The outbox is empty: the server answered every record."""
+    wait_on_phone(page, "(outbox) => outbox.length === 0", "outbox")
+
+
+def accept_dialogs(page) -> list[str]:
+    """Answer every confirm() with OK; returns the messages shown, in order."""
+    messages = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return messages
+
+
+def server_records(type_):
+    from sqlalchemy import select
+
+    from floorwalk.extensions import db
+    from floorwalk.models import Record
+
+    db.session.commit()  # a fresh snapshot
+    return db.session.execute(select(Record).where(Record.type == type_)).scalars().all()
+
+
+def push_from_another_phone(client, username, records):
+    """The same user pushes from elsewhere, through the API, while this phone is away."""
+    from .conftest import sign_in
+
+    token = sign_in(client, username, PASSWORD)
+    body = {"records": records}
+    answer = client.post("/api/v1/sync/push", json=body, headers={"X-CSRFToken": token})
+    assert answer.status_code == 200, answer.get_json()
+    return [result["status"] for result in answer.get_json()["results"]]
+
+
+def count_version(record, version, value):
+    return {
+        "id": str(record.id),
+        "type": "count",
+        "station": "PRS-04",
+        "author": record.author_id,
+        "version": version,
+        "observed_at": record.device_observed_at,
+        "data": {"metric": "units_completed", "value": value},
+    }
+
+
+def add_count(page, value):
+    page.get_by_role("button", name="Add count").click()
+    page.get_by_label("Value").fill(str(value))
+    page.get_by_role("button", name="Save").click()
+
+
+def recent(page, text):
+    """The record line in the station's (or home's) list that shows ``text``."""
+    return page.locator(".records .record").filter(has_text=text)
+
+
+def synced_line(page, text):
+    line = recent(page, text)
+    line.filter(has_text="· synced").wait_for()
+    return line
+
+
+# Editing, deleting, conflicts --------------------------------------------------------
+
+
+def test_one_edits_and_deletes_ones_own_record(phone, phone_plant):
+    accept_dialogs(phone)
+    open_app(phone, "/s/PRS-04")
+    add_count(phone, 40)
+    synced_line(phone, "Units completed: 40 pcs").get_by_role("button", name="Edit").click()
+    phone.get_by_role("heading", name="Edit count").wait_for()
+    assert phone.get_by_label("Value").input_value() == "40"
+    phone.get_by_label("Value").fill("45")
+    phone.get_by_role("button", name="Save").click()
+    synced_line(phone, "Units completed: 45 pcs")
+    assert phone.get_by_text("45 / 250 pcs").is_visible()
+    assert recent(phone, "Units completed: 40 pcs").count() == 0
+    (count,) = server_records("count")
+    assert (count.version, count.value, count.deleted) == (2, 45.0, False)
+
+    recent(phone, "Units completed: 45 pcs").get_by_role("button", name="Delete").click()
+    recent(phone, "Units completed").wait_for(state="detached")
+    assert phone.get_by_text("— / 250 pcs").is_visible()
+    wait_until_sent(phone)
+    (count,) = server_records("count")
+    assert (count.version, count.deleted) == (3, True)
+    phone.reload()  # the pull that follows keeps it gone
+    phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
+    assert recent(phone, "Units completed").count() == 0
+
+
+def test_keep_mine_and_use_the_servers_settle_a_conflict_and_a_stale_version(
+    phone, live_server, phone_plant, client
+):
+    open_app(phone, "/s/PRS-04")
+    add_count(phone, 40)
+    synced_line(phone, "Units completed: 40 pcs")
+    (stored,) = server_records("count")
+
+    # Conflict: the same version edited on this phone and on another one.
+    live_server.stop()
+    statuses = push_from_another_phone(client, "walker", [count_version(stored, 2, 45)])
+    assert statuses == ["updated"]
+    recent(phone, "40 pcs").get_by_role("button", name="Edit").click()
+    phone.get_by_label("Value").fill("50")
+    phone.get_by_role("button", name="Save").click()
+    live_server.start()
+    phone.get_by_role("button", name="Sync now").click()
+    phone.get_by_role("button", name="Done").click()
+    attention = phone.get_by_role("region", name="Needs attention")
+    attention.get_by_text("Edited on another phone.").wait_for()
+    mine, servers = attention.locator(".side-by-side > div").all()
+    assert "Units completed: 50 pcs" in mine.inner_text()
+    assert "Units completed: 45 pcs" in servers.inner_text()
+    screenshot(phone, "conflict")
+    attention.get_by_role("button", name="Keep mine").click()
+    attention.wait_for(state="detached")
+    wait_until_sent(phone)
+    (stored,) = server_records("count")
+    assert (stored.version, stored.value) == (3, 50.0)
+
+    # Stale: the server has a newer version than the one this phone edited.
+    live_server.stop()
+    assert push_from_another_phone(client, "walker", [count_version(stored, 5, 60)]) == ["updated"]
+    phone.get_by_label("Station code").fill("PRS-04")
+    phone.get_by_role("button", name="Open").click()
+    recent(phone, "50 pcs").get_by_role("button", name="Edit").click()
+    phone.get_by_label("Value").fill("55")
+    phone.get_by_role("button", name="Save").click()
+    live_server.start()
+    phone.get_by_role("button", name="Sync now").click()
+    phone.get_by_role("button", name="Done").click()
+    attention.get_by_text("The server has a newer version.").wait_for()
+    attention.get_by_role("button", name="Use the server's").click()
+    attention.wait_for(state="detached")
+    assert recent(phone, "Units completed: 60 pcs").is_visible()
+    assert recent(phone, "55 pcs").count() == 0
+    wait_until_sent(phone)
+    (stored,) = server_records("count")
+    assert (stored.version, stored.value) == (5, 60.0)
+
+
+def test_a_rejected_record_is_fixed_or_discarded(phone, live_server, phone_plant):
+    from sqlalchemy import delete
+
+    from floorwalk.extensions import db
+    from floorwalk.models import Employee
+
+    messages = accept_dialogs(phone)
+    open_app(phone, "/s/PRS-04")
+    live_server.stop()
+    db.session.execute(delete(Employee).where(Employee.badge == "E1001"))
+    db.session.commit()
+    for text in ("Covered the second half of B shift.", "Asked for a new glove size."):
+        phone.get_by_role("button", name="Add employee note").click()
+        phone.get_by_label("Employee").fill("Maria")
+        phone.get_by_label("Note").fill(text)
+        phone.get_by_role("button", name="Save").click()
+        recent(phone, text).wait_for()
+
+    live_server.start()
+    phone.get_by_role("button", name="Sync now").click()
+    status_is(phone, "All synced")
+    phone.get_by_role("button", name="Done").click()
+    attention = phone.get_by_role("region", name="Needs attention")
+    fixed = attention.locator(".record").filter(has_text="second half of B shift")
+    fixed.get_by_text("employee").first.wait_for()
+    assert attention.locator(".record").count() == 2
+    assert "Employee: No employee with the badge E1001." in fixed.inner_text()
+    attention.get_by_role("heading", name="Needs attention").scroll_into_view_if_needed()
+    screenshot(phone, "needs-attention")
+
+    # Fix: the record's own form opens at its station; another employee is chosen.
+    fixed.get_by_role("button", name="Fix").click()
+    phone.get_by_role("heading", name="Edit employee note").wait_for()
+    assert "PRS-04" in phone.get_by_role("heading", level=1).inner_text()
+    phone.get_by_label("Employee").fill("E1002")
+    phone.get_by_role("button", name="Save").click()
+    synced_line(phone, "John Smith")
+    (note,) = server_records("employee_note")
+    assert note.data["employee"] == "E1002"
+    assert note.data["text"] == "Covered the second half of B shift."
+
+    # Discard: after a warning, the record leaves the phone and never reaches the server.
+    phone.get_by_role("button", name="Done").click()
+    attention.get_by_role("button", name="Discard").click()
+    attention.wait_for(state="detached")
+    assert "will not reach the server" in messages[-1]
+    assert on_phone(phone, "outbox") == []
+    assert len(server_records("employee_note")) == 1
+
+
+# Walks -------------------------------------------------------------------------------
+
+
+def test_a_walk_on_a_route_ticks_stations_and_ends_with_covered_and_missed(phone, phone_plant):
+    open_app(phone)
+    phone.get_by_label("Route").select_option(label="Morning loop")
+    phone.get_by_role("button", name="Start walk").click()
+    checklist = phone.get_by_role("list", name="Route stations")
+    checklist.wait_for()
+    stops = checklist.get_by_role("listitem")
+    assert stops.all_text_contents() == ["○ PRS-04 not yet", "○ QR-07 not yet"]
+
+    phone.get_by_label("Station code").fill("prs-04")
+    phone.get_by_role("button", name="Open").click()
+    phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
+    phone.get_by_role("button", name="Done").click()
+    checklist.filter(has_text="PRS-04 visited").wait_for()
+    assert stops.all_text_contents() == ["✓ PRS-04 visited", "○ QR-07 not yet"]
+    screenshot(phone, "walk-checklist")
+
+    phone.get_by_role("button", name="End walk").click()
+    ended = phone.get_by_role("region", name="Walk ended")
+    assert "Covered: PRS-04" in ended.inner_text()
+    assert "Missed: QR-07" in ended.inner_text()
+    screenshot(phone, "walk-ended")
+    wait_until_sent(phone)
+
+    from sqlalchemy import select
+
+    from floorwalk.extensions import db
+    from floorwalk.models import Route
+
+    (walk,) = server_records("walk")
+    (visit,) = server_records("visit")
+    route_id = db.session.execute(select(Route.id).where(Route.name == "Morning loop")).scalar()
+    assert walk.version == 2
+    assert walk.data["route"] == route_id
+    assert walk.data["started_at"] < walk.data["ended_at"]
+    assert visit.walk_id == walk.id
+
+
+# Export of what is pending -----------------------------------------------------------
+
+
+def test_pending_records_exported_to_a_file_import_exactly_once(
+    phone, live_server, phone_plant, runner, tmp_path
+):
+    open_app(phone, "/s/PRS-04")
+    live_server.stop()
+    add_count(phone, 12)
+    phone.get_by_role("button", name="Add employee note").click()
+    phone.get_by_label("Employee").fill("E1002")
+    phone.get_by_label("Note").fill("Trained a new press operator.")
+    phone.get_by_role("button", name="Save").click()
+    status_is(phone, "2 pending")
+    phone.get_by_role("button", name="Done").click()
+    with phone.expect_download() as download:
+        phone.get_by_role("button", name="Export pending").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+
+    body = json.loads(path.read_text())
+    assert {"device", "sent_at", "records"} <= set(body)
+    assert uuid.UUID(body["device"])
+    assert sorted(r["type"] for r in body["records"]) == ["count", "employee_note"]
+    assert all(set(r) <= PUSH_FIELDS for r in body["records"])
+
+    first = runner.invoke(args=["import", "records", str(path)])
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines()[:2] == ["CREATED: 2", "DUPLICATE: 0"]
+    again = runner.invoke(args=["import", "records", str(path)])
+    assert again.output.splitlines()[:2] == ["CREATED: 0", "DUPLICATE: 2"]
+    # The phone that comes back later sends them too: still stored once.
+    live_server.start()
+    phone.get_by_role("button", name="Sync now").click()
+    wait_until_sent(phone)
+    assert [r.value for r in server_records("count")] == [12.0]
+    assert len(server_records("employee_note")) == 1
+
+
+# Sign-out on a shared phone ----------------------------------------------------------
+
+
+def sign_in_in_place(page, username):
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    form.wait_for(state="detached")
+
+
+def test_signing_out_offline_keeps_unsynced_records_for_their_author_alone(
+    phone, live_server, phone_plant, make_user
+):
+    make_user("nightshift")
+    messages = accept_dialogs(phone)
+    open_app(phone, "/s/PRS-04")
+    add_count(phone, 40)
+    synced_line(phone, "Units completed: 40 pcs")
+    live_server.stop()
+    add_count(phone, 12)
+    status_is(phone, "1 pending")
+
+    phone.get_by_role("button", name="Done").click()
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_role("heading", name="Sign in").wait_for()  # in place: /login needs a network
+    assert "1 record(s) are not on the server yet" in messages[-1]
+    assert phone.url.endswith("/walk")
+    screenshot(phone, "signed-out")
+    walker = phone_plant.id
+    assert [r["data"]["value"] for r in on_phone(phone, "outbox")] == [12]
+    assert [r for r in on_phone(phone, "records") if r["author"] == walker] == []
+    assert on_phone(phone, "catalog", "employees") is None
+    phone.reload()  # still offline: the cached shell asks who is signing in
+    phone.get_by_role("heading", name="Sign in").wait_for()
+
+    live_server.start()
+    sign_in_in_place(phone, "nightshift")
+    status_is(phone, "All synced")
+    phone.get_by_text("Last sync").wait_for()
+    assert phone.get_by_text("nightshift · app").is_visible()
+    assert phone.get_by_text("Nothing recorded yet.").is_visible()
+    assert [r.value for r in server_records("count")] == [40.0]
+
+    phone.get_by_role("button", name="Sign out").click()
+    assert messages[-1] == "Sign out?"
+    sign_in_in_place(phone, "walker")
+    wait_until_sent(phone)
+    assert sorted(r.value for r in server_records("count")) == [12.0, 40.0]
+    recent(phone, "Units completed: 12 pcs").wait_for()
+
+
+# Pull: removals, a restored database, an app too old ---------------------------------
+
+
+def sync_until_stations(page, predicate):
+    """Sync now, then wait until the phone's stations (code → station) satisfy the JS
+    ``predicate``: a sync already running when the button is pressed may end first."""
+    page.get_by_role("button", name="Sync now").click()
+    wait_on_phone(page, predicate, "catalog", "stations")
+
+
+def open_by_code(page, code):
+    page.get_by_label("Station code").fill(code)
+    page.get_by_role("button", name="Open").click()
+
+
+def test_pull_erases_removals_recovers_from_a_restore_and_says_when_an_update_is_needed(
+    phone, live_server, phone_plant, app
+):
+    from sqlalchemy import select, text, update
+
+    from floorwalk.extensions import db
+    from floorwalk.models import Station, SyncState
+
+    open_app(phone)
+    # An admin deactivates a station: it disappears from the phone.
+    db.session.execute(select(Station).where(Station.code == "QR-07")).scalar_one().active = False
+    db.session.commit()
+    sync_until_stations(phone, "(stations) => !('QR-07' in stations)")
+    open_by_code(phone, "QR-07")
+    phone.get_by_text("No station with code QR-07.").wait_for()
+
+    # The database is restored (a new epoch), with a change no delta would carry: the
+    # phone's cursor expires and it takes a full snapshot, without an error shown.
+    db.session.execute(update(SyncState).values(epoch=uuid.uuid4()))
+    db.session.execute(text("UPDATE stations SET name = 'Press line 4' WHERE code = 'PRS-04'"))
+    db.session.commit()
+    sync_until_stations(phone, "(stations) => stations['PRS-04'].name === 'Press line 4'")
+    open_by_code(phone, "PRS-04")
+    phone.get_by_role("heading", level=1).filter(has_text="Press line 4").wait_for()
+    phone.get_by_role("button", name="Done").click()
+    assert "restored" not in phone.locator("#last-sync").inner_text()
+
+    # Below min_app: a notice, and records still kept and pushed.
+    app.config["MIN_APP"] = "99.0.0"
+    phone.get_by_role("button", name="Sync now").click()
+    notice = phone.get_by_role("alert").filter(has_text="Update needed")
+    notice.wait_for()
+    live_server.stop()
+    open_by_code(phone, "PRS-04")
+    add_count(phone, 9)
+    notice.filter(has_text="Update needed — your 2 pending records are kept.").wait_for()
+    screenshot(phone, "update-needed")
+    phone.reload()  # offline: the notice comes back from what the phone stored
+    notice.filter(has_text="your 3 pending records are kept").wait_for()  # + a visit
+    live_server.start()
+    phone.get_by_role("button", name="Sync now").click()
+    wait_until_sent(phone)
+    assert [r.value for r in server_records("count")] == [9.0]
+    assert notice.is_visible()

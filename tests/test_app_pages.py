@@ -1,6 +1,7 @@
 """The phone app's pages: shell, station URL, manifest, service worker (DESIGN §4, §7)."""
 
 import json
+import re
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_the_shell_links_its_manifest_script_and_sync_controls(client, signed_in
     html = client.get("/walk").get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert 'name="csrf-token"' in html
-    assert 'src="/static/dist/app.js"' in html and 'type="module"' in html
+    assert re.search(r'src="/static/dist/app-[A-Z0-9]{8}\.js"', html) and 'type="module"' in html
     assert 'role="status"' in html and ">Sync now</button>" in html
     assert "<style" not in html and "style=" not in html and "<script>" not in html
 
@@ -71,5 +72,5 @@ def test_the_service_worker_is_revalidated_and_precaches_the_decoder(client):
     body = response.get_data(as_text=True)
     response.close()
     assert "/static/dist/zxing_reader.wasm" in body
-    assert "/static/dist/app.js" in body and "/static/css/walk.css" in body
+    assert re.search(r"/static/dist/app-[A-Z0-9]{8}\.js", body) and "/static/css/walk.css" in body
     assert "__WB_MANIFEST" not in body

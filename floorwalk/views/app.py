@@ -9,7 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from ..accounts import role_required
 from ..models import CODE_PATTERN
@@ -19,6 +19,8 @@ bp = Blueprint("app", __name__)
 APP_NAME = "floorwalk"
 THEME_COLOR = "#0b3d91"
 BACKGROUND_COLOR = "#0d1117"
+# The bundle and its chunks carry a hash of their content in their names: never stale.
+HASHED_ASSET = re.compile(r"^/static/dist/(chunks/)?[\w.]+-[A-Z0-9]{8}\.js$")
 
 
 def dist_path(name: str) -> Path:
@@ -30,13 +32,24 @@ def build_info(static_folder: str) -> dict:
     """What ``npm run build`` wrote next to the bundle: the app version among others."""
     path = Path(static_folder) / "dist" / "build.json"
     if not path.exists():
-        return {"version": "unbuilt"}
+        return {"version": "unbuilt", "app": "dist/app.js"}
     return json.loads(path.read_text())
 
 
 def render_shell(code: str = ""):
     info = build_info(current_app.static_folder)
-    return render_template("app/walk.html", station_code=code, app_version=info["version"])
+    return render_template(
+        "app/walk.html", station_code=code, app_version=info["version"], app_script=info["app"]
+    )
+
+
+@bp.after_app_request
+def cache_hashed_assets(response):
+    """A hashed file may be kept a year: the service worker's precache then takes it from
+    the HTTP cache the page filled a moment before, instead of downloading it twice."""
+    if response.status_code == 200 and HASHED_ASSET.match(request.path):
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @bp.get("/walk")

@@ -18,6 +18,9 @@ const lastSyncEl = document.getElementById("last-sync");
 const noticeEl = document.getElementById("notices");
 let screen = { name: "home" };
 let summary = null;
+let drawn = 0; // draws started, so that only the latest lands
+let openForm = null; // "Station code" and "Open", made once
+const KEPT = 'input[name="code"], select[name="route"]'; // focus and choice survive a redraw
 
 // Sync status ---------------------------------------------------------------------------
 
@@ -28,30 +31,37 @@ let signInEl = null;
 const updateNotice = h("p", { class: "notice", role: "alert", hidden: true });
 noticeEl.append(updateNotice);
 sync.subscribe((s) => {
-  statusEl.textContent = s.pending ? `${s.pending} pending` : "All synced";
+  statusEl.textContent = !s.user && s.needsSignIn ? "Signed out" : s.pending ? `${s.pending} pending` : "All synced";
   lastSyncEl.textContent = [
     s.busy ? "Syncing…" : s.lastSync ? `Last sync ${formatTime(s.lastSync)}` : "Not synced yet",
     s.error,
   ].filter(Boolean).join(" · ");
   updateNotice.hidden = !s.updateNeeded;
-  updateNotice.textContent = `Update needed — your ${s.pending} pending records are kept.`;
+  updateNotice.textContent = s.pending
+    ? `Update needed — your ${s.pending} pending ${s.pending === 1 ? "record is" : "records are"} kept.`
+    : "Update needed: reload the app when it offers a new version.";
   // One form, kept while it is needed: redrawing it would lose what was typed.
   if (s.needsSignIn && !signInEl) {
     signInEl = signInForm(s.user?.username, signIn);
     noticeEl.append(signInEl);
-    signInEl.querySelector('input[type="password"]').focus();
+    [...signInEl.querySelectorAll("input")].find((input) => !input.value)?.focus();
   } else if (!s.needsSignIn && signInEl) {
     signInEl.remove();
     signInEl = null;
   }
   // Redraw when what the screens show may have changed (a sync ended, counts moved).
   const drawn = JSON.stringify([s.pending, s.attention.map((a) => a.id + a.state), s.lastSync, s.user?.id]);
-  // A form being filled in is never redrawn away.
-  if (drawn !== lastDrawn && !main.querySelector("form.capture")) {
+  if (drawn !== lastDrawn && !formOpen()) {
     lastDrawn = drawn;
-    render();
+    render({ background: true });
   }
 });
+
+// A form being filled in is never redrawn away by a sync (it may have opened while that
+// draw was on its way); the next change redraws once it has closed.
+function formOpen() {
+  return main.querySelector("form.capture") !== null;
+}
 
 async function signIn(username, password) {
   await sync.signIn(username, password);
@@ -60,26 +70,54 @@ async function signIn(username, password) {
 
 // Screens -------------------------------------------------------------------------------
 
-async function render() {
+/** Draws the current screen. Draws overlap (each waits on IndexedDB): only the latest
+ * one lands, and what was typed in the home screen's fields survives a redraw. */
+async function render({ background = false } = {}) {
+  const ticket = ++drawn;
+  const view = await draw();
+  if (ticket !== drawn) return;
+  if (background && formOpen()) {
+    lastDrawn = "";
+    return;
+  }
+  keepTyped(() => replace(main, view));
+  if (view.dataset?.edit === screen.edit) delete screen.edit;
+}
+
+
+function keepTyped(redraw) {
+  const before = new Map([...main.querySelectorAll(KEPT)].map((el) => [el.name, el.value]));
+  const focused = main.contains(document.activeElement) ? document.activeElement.name : null;
+  redraw();
+  for (const el of main.querySelectorAll(KEPT)) {
+    if (before.has(el.name)) el.value = before.get(el.name);
+    if (focused && el.name === focused) el.focus();
+  }
+}
+
+async function draw() {
   const catalog = await loadCatalog();
   const user = sync.state.user;
   if (!user) {
-    replace(main, h("section", { class: "card" }, h("h1", { text: "floorwalk" }),
-      h("p", { text: navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app." })));
-    return;
+    const text = sync.state.needsSignIn
+      ? "Records not yet on the server stay on this phone, for the person who made them."
+      : navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app.";
+    return h("p", { class: "muted signed-out", text });
   }
   const records = await myRecords(user);
   if (screen.name === "station") {
     const station = findStation(catalog, screen.code);
     if (station) {
-      replace(main, stationView({ catalog, station, records, save, remove, close: goHome }));
-      return;
+      // A rejected record's "Fix" opens its form once; later draws show the station.
+      const edit = records.find((r) => r.id === screen.edit) || null;
+      const view = stationView({ catalog, station, records, edit, save, remove, close: goHome });
+      if (edit) view.dataset.edit = edit.id;
+      return view;
     }
     // Kept as the screen: once the catalog arrives, the next draw shows the station.
-    replace(main, await homeView(catalog, records, user, missingStation(catalog, screen.code)));
-    return;
+    return homeView(catalog, records, user, missingStation(catalog, screen.code));
   }
-  replace(main, await homeView(catalog, records, user, screen.error));
+  return homeView(catalog, records, user, screen.error);
 }
 
 function missingStation(catalog, code) {
@@ -88,20 +126,27 @@ function missingStation(catalog, code) {
     : "The station list has not been loaded yet: connect once to sync.";
 }
 
-async function homeView(catalog, records, user, error) {
+/** "Station code" and "Open": one form for the life of the page, so that a redraw (a
+ * sync ending) never swaps the field out from under someone typing in it. */
+function stationCodeForm() {
+  if (openForm) return openForm;
   const code = h("input", { name: "code", autocapitalize: "characters", autocomplete: "off", spellcheck: "false" });
-  const openForm = h(
+  openForm = h(
     "form",
     { class: "open-form", novalidate: true, "aria-label": "Open a station" },
     field("Station code", code),
     h("button", { type: "submit", class: "button button-primary" }, "Open"),
   );
-  openForm.addEventListener("submit", (event) => {
+  openForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const wanted = codeFromQr(code.value) || code.value.trim();
-    if (wanted) openStation(wanted);
+    if (wanted && (await openStation(wanted))) code.value = "";
   });
-  const walk = await store.getMeta("walk");
+  return openForm;
+}
+
+async function homeView(catalog, records, user, error) {
+  const walk = await currentWalk();
   const visited = walk ? visitedOn(walk, records) : new Set();
   return h(
     "div",
@@ -109,12 +154,12 @@ async function homeView(catalog, records, user, error) {
     error ? h("p", { class: "error", role: "alert", text: error }) : null,
     summary,
     button("Scan station", startScan, "button button-primary button-scan"),
-    openForm,
+    stationCodeForm(),
     attentionView(catalog, sync.state.attention, {
       keepMine: sync.keepMine,
       useServers: sync.useServers,
-      discard: sync.useServers,
-      fix: (entry) => openStation(entry.station),
+      discard,
+      fix,
     }),
     walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk }),
     h("h2", { text: "My recent records" }),
@@ -150,6 +195,23 @@ async function openStation(code, { scanned = false } = {}) {
   await render();
   // Opening or scanning a station records a visit.
   await capture({ type: "visit", station: station.code, data: {} });
+  return true;
+}
+
+/** A rejected record: its station, with the record's form open to correct it. */
+function fix(entry) {
+  screen = { name: "station", code: entry.station, edit: entry.id };
+  history.pushState({}, "", `/s/${entry.station}`);
+  render();
+}
+
+async function discard(entry) {
+  if (confirm("Discard this record? It will not reach the server.")) await discardNow(entry);
+}
+
+async function discardNow(entry) {
+  await sync.useServers(entry);
+  render();
 }
 
 async function startScan() {
@@ -159,8 +221,12 @@ async function startScan() {
 
 // Capture -------------------------------------------------------------------------------
 
+// The walk in progress is the signed-in user's: a shared phone has one per user.
+const walkKey = () => `walk:${sync.state.user?.id}`;
+const currentWalk = () => store.getMeta(walkKey());
+
 async function capture(record) {
-  const walk = await store.getMeta("walk");
+  const walk = await currentWalk();
   const entry = await sync.capture({ walk: walk?.id ?? null, ...record });
   return entry;
 }
@@ -173,7 +239,7 @@ async function save(type, data, { record, photos = [] }) {
     data.photos.push(id);
   }
   if (record) {
-    await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, data, version: record.version + 1 });
+    await store.saveToOutbox({ ...sync.pushRecord(record), data, version: record.version + 1 });
     await sync.refreshCounts();
     sync.syncSoon();
   } else {
@@ -184,7 +250,9 @@ async function save(type, data, { record, photos = [] }) {
 
 async function remove(record) {
   if (!confirm("Delete this record?")) return;
-  await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, deleted: true, version: record.version + 1 });
+  // The server never stored a rejected record: deleting it is letting it go.
+  if (record.state === "rejected") return discardNow(record);
+  await store.saveToOutbox({ ...sync.pushRecord(record), deleted: true, version: record.version + 1 });
   await sync.refreshCounts();
   sync.syncSoon();
   render();
@@ -201,20 +269,20 @@ async function startWalk(route) {
   const data = { started_at: started };
   if (route != null) data.route = route;
   const entry = await sync.capture({ type: "walk", station: null, observed_at: started, data });
-  await store.setMeta("walk", { id: entry.id, route, started_at: started });
+  await store.setMeta(walkKey(), { id: entry.id, route, started_at: started });
   render();
 }
 
 async function endWalk() {
-  const walk = await store.getMeta("walk");
+  const walk = await currentWalk();
   if (!walk) return;
   const records = await myRecords(sync.state.user);
   const record = records.find((r) => r.id === walk.id);
   if (record) {
     const data = { ...record.data, ended_at: isoLocal() };
-    await store.saveToOutbox({ ...sync.pushRecord(record), synced: undefined, data, version: record.version + 1 });
+    await store.saveToOutbox({ ...sync.pushRecord(record), data, version: record.version + 1 });
   }
-  await store.setMeta("walk", null);
+  await store.setMeta(walkKey(), null);
   const catalog = await loadCatalog();
   summary = walkSummary(catalog, walk, visitedOn(walk, records), () => {
     summary = null;
@@ -243,8 +311,12 @@ async function signOut() {
     ? `${pending} record(s) are not on the server yet. They stay on this phone for you and sync when you sign in again. Sign out?`
     : "Sign out?";
   if (!confirm(warning)) return;
+  // The next person signs in here, in place: /login would need the network.
   await sync.signOut();
-  location.assign("/login");
+  summary = null;
+  screen = { name: "home" };
+  history.pushState({}, "", "/walk");
+  render();
 }
 
 // Start ---------------------------------------------------------------------------------

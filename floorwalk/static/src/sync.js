@@ -76,7 +76,7 @@ function acceptSession(body) {
   state.user = body.user;
   state.csrf = body.csrf_token;
   state.needsSignIn = false;
-  return store.setMeta("user", body.user);
+  return Promise.all([store.setMeta("user", body.user), store.setMeta("signedOut", false)]);
 }
 
 /** A fresh CSRF token (and who is signed in) before each sync. */
@@ -89,24 +89,54 @@ export async function signIn(username, password) {
   const { body } = await request("POST", "/api/v1/session", { json: { username, password } });
   const previous = state.user;
   await acceptSession(body);
+  await store.setMeta("signOutPending", false); // this sign-in replaced that session
   if (previous && previous.id !== body.user.id) await store.setMeta("cursor", null);
   await refreshCounts();
   syncSoon();
   return body.user;
 }
 
-/** Sign out as DESIGN §3 says for shared phones: unsynced records stay, for their author. */
+/** Sign out as DESIGN §3 says for shared phones: unsynced records (outbox and their
+ * photos) stay, for their author alone; what the server has of the user goes, with the
+ * employee list. Offline too: the server's session is ended at the next chance. */
 export async function signOut() {
-  try {
-    await request("DELETE", "/api/v1/session", { json: {} });
-  } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-  }
   if (state.user) await store.clearSynced(state.user.id);
   await store.clearCatalog(["employees", "me"]);
   await store.setMeta("cursor", null);
   await store.setMeta("user", null);
-  state.user = null;
+  await store.setMeta("lastSync", null);
+  await store.setMeta("signOutPending", true);
+  await store.setMeta("signedOut", true);
+  Object.assign(state, { user: null, pending: 0, attention: [], lastSync: null, error: "" });
+  state.needsSignIn = true;
+  emit();
+  await endServerSession().catch(() => {});
+}
+
+/** Ends the session a sign-out left on the server (the phone may have been offline). Its
+ * CSRF token is fetched apart: adopting the session again would sign the user back in. */
+async function endServerSession() {
+  if (!(await store.getMeta("signOutPending"))) return;
+  const end = () => request("DELETE", "/api/v1/session", { json: {}, retryCsrf: false });
+  try {
+    await end();
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    if (error.code === "csrf") {
+      const { body } = await fetchJson("/api/v1/session");
+      if (body?.csrf_token) {
+        state.csrf = body.csrf_token;
+        await end();
+      }
+    }
+    // 401: the server had ended it already.
+  }
+  await store.setMeta("signOutPending", false);
+}
+
+async function fetchJson(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  return { status: response.status, body: response.ok ? await response.json() : null };
 }
 
 // Counts ----------------------------------------------------------------------------------
@@ -144,8 +174,13 @@ function registerBackgroundSync() {
     .catch(() => {});
 }
 
+const PUSH_FIELDS = ["id", "type", "station", "author", "version", "observed_at", "offset_ms", "walk", "data"];
+
+/** The record as a push sends it: the protocol's fields only (a record from pull also
+ * carries the server's status, corrected time, day and shift, which a push refuses). */
 export function pushRecord(entry) {
-  const { state: _s, errors: _e, server: _v, conflict: _c, synced: _y, ...record } = entry;
+  const record = Object.fromEntries(PUSH_FIELDS.filter((k) => k in entry).map((k) => [k, entry[k]]));
+  if (entry.deleted) record.deleted = true;
   return record;
 }
 
@@ -190,6 +225,7 @@ async function syncOnce() {
   state.error = "";
   emit();
   try {
+    await endServerSession();
     await refreshSession();
     await uploadPhotos();
     await pushPending();
@@ -206,7 +242,7 @@ async function syncOnce() {
       // does not hit the server in lockstep.
       const base = Math.min(300_000, 2_000 * 2 ** Math.min(failures, 8));
       retryTimer = setTimeout(syncSoon, base / 2 + Math.random() * base);
-      state.error = navigator.onLine ? "The server is not answering; retrying." : "Offline.";
+      state.error = failureMessage(error);
     } else {
       state.error = error.message;
     }
@@ -214,6 +250,14 @@ async function syncOnce() {
     state.busy = false;
     await refreshCounts();
   }
+}
+
+/** No network on the phone, a server nobody answers for, or a server that answered with
+ * an error: the coordinator can act on the first (walk to where there is coverage). */
+function failureMessage(error) {
+  if (!navigator.onLine) return "Offline: records are kept on this phone.";
+  if (error instanceof HttpError) return "The server is not answering; retrying.";
+  return "Cannot reach the server; retrying.";
 }
 
 async function uploadPhotos() {
@@ -327,8 +371,12 @@ export async function applyPull(body, full) {
   if (body.records) await store.putSynced(body.records);
   if (body.removed?.records) await store.removeSynced(body.removed.records);
   if (body.cursor) await store.setMeta("cursor", body.cursor);
-  state.updateNeeded = Boolean(body.min_app) && olderThan(APP_VERSION, body.min_app);
+  state.updateNeeded = needsUpdate(body.min_app);
   emit();
+}
+
+function needsUpdate(minApp) {
+  return Boolean(minApp) && olderThan(APP_VERSION, minApp);
 }
 
 function olderThan(version, minimum) {
@@ -345,6 +393,9 @@ function olderThan(version, minimum) {
 export async function start() {
   state.user = await store.getMeta("user");
   state.lastSync = await store.getMeta("lastSync");
+  // Signed out on this phone: the next person signs in here, offline reloads included.
+  state.needsSignIn = !state.user && Boolean(await store.getMeta("signedOut"));
+  state.updateNeeded = needsUpdate(await store.getCatalog("min_app"));
   await refreshCounts();
   window.addEventListener("online", () => syncSoon());
   document.addEventListener("visibilitychange", () => {

@@ -2,6 +2,28 @@
 import { button, h } from "../dom.js";
 import { describeRecord } from "../catalog.js";
 
+// The server names fields by their path in the record; people know them by their labels.
+const FIELD_LABELS = {
+  record: "",
+  station: "Station",
+  "data.metric": "Metric",
+  "data.value": "Value",
+  "data.category": "Category",
+  "data.severity": "Severity",
+  "data.text": "Text",
+  "data.photos": "Photo",
+  "data.minutes": "Minutes lost",
+  "data.employee": "Employee",
+  "data.kind": "Kind",
+  "data.route": "Route",
+};
+
+function problem(name, messages) {
+  const label = FIELD_LABELS[name] ?? name;
+  const text = [].concat(messages).join(" ");
+  return label ? `${label}: ${text}` : text;
+}
+
 export function attentionView(catalog, entries, { keepMine, useServers, discard, fix }) {
   if (!entries.length) return null;
   return h(
@@ -21,7 +43,7 @@ export function attentionView(catalog, entries, { keepMine, useServers, discard,
                 "ul",
                 { class: "errors" },
                 Object.entries(entry.errors || {}).map(([name, messages]) =>
-                  h("li", { class: "error" }, `${name}: ${[].concat(messages).join(" ")}`),
+                  h("li", { class: "error" }, problem(name, messages)),
                 ),
               ),
               h(

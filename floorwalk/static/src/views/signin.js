@@ -1,4 +1,5 @@
-// Signing in again without leaving the page: the outbox stays as it is.
+// Signing in without leaving the page (a session that ended, or after a sign-out on a
+// shared phone, offline too): the outbox stays as it is.
 import { field, h } from "../dom.js";
 
 export function signInForm(username, onSignIn) {
@@ -7,9 +8,11 @@ export function signInForm(username, onSignIn) {
   const error = h("p", { class: "error", role: "alert" });
   const form = h(
     "form",
-    { class: "form card signin", novalidate: true, "aria-label": "Sign in again" },
-    h("h2", { text: "Your session has ended" }),
-    h("p", { class: "muted", text: "Sign in again to sync. Records on this phone are kept." }),
+    { class: "form card signin", novalidate: true, "aria-label": username ? "Sign in again" : "Sign in" },
+    username
+      ? [h("h2", { text: "Your session has ended" }),
+         h("p", { class: "muted", text: "Sign in again to sync. Records on this phone are kept." })]
+      : h("h2", { text: "Sign in" }),
     field("Username", user),
     field("Password", password),
     error,

@@ -5,7 +5,8 @@ import { statusOf } from "../records.js";
 import { countForm, employeeNoteForm, observationForm } from "./forms.js";
 
 /**
- * ctx: { catalog, station, records, save(type, data, {record, photos}), remove(record), close() }
+ * ctx: { catalog, station, records, edit (a record whose form opens at once, or null),
+ *        save(type, data, {record, photos}), remove(record), close() }
  */
 export function stationView(ctx) {
   const { catalog, station } = ctx;
@@ -37,6 +38,7 @@ export function stationView(ctx) {
     formSlot.querySelector("input, select, textarea")?.focus();
   }
 
+  if (ctx.edit) open(ctx.edit.type, ctx.edit);
   const here = ctx.records.filter((r) => r.station === station.code && !r.deleted);
   const metrics = stationMetrics(catalog, station);
   return h(
