@@ -604,6 +604,9 @@ def sync_until_stations(page, predicate):
     ``predicate``: a sync already running when the button is pressed may end first."""
     page.get_by_role("button", name="Sync now").click()
     wait_on_phone(page, predicate, "catalog", "stations")
+    # The stores are written before the sync ends and redraws the screen: wait for that
+    # redraw, or it may land over the station the test opens next.
+    page.wait_for_function("() => !document.body.innerText.includes('Syncing…')")
 
 
 def open_by_code(page, code):
