@@ -188,39 +188,42 @@ def _by(session: Session, model, column) -> dict:
     return {getattr(row, column): row for row in session.execute(select(model)).scalars()}
 
 
-def check_metrics(session, rows, report, actor):
-    stored, seen, schema = _by(session, Metric, "key"), {}, MetricRow()
+def check_keyed(session, rows, report, actor, model, key, schema, values_of, save, prepare=None):
+    """One change per row of a kind stored under its own key (metrics, stations,
+    employees, categories): a key seen twice is an error, a stored key an update.
+
+    ``prepare(values, line)`` completes a row's values, or reports it and returns False.
+    """
+    stored, seen = _by(session, model, key), {}
     for line, row in rows:
         values = load_row(schema, line, row, report)
         if values is None or not first_time(
-            seen, values["key"], line, f"key {values['key']!r}", report
+            seen, values[key], line, f"{key} {values[key]!r}", report
         ):
             continue
+        if prepare is not None and not prepare(values, line):
+            continue
+        existing = stored.get(values[key])
+        before = values_of(existing) if existing else None
+
+        def write(action, existing=existing, values=values):
+            save(session, actor, existing, values, action)
+
+        report.changes.append(Change(line, values[key], before, values, write))
+
+
+def check_metrics(session, rows, report, actor):
+    def prepare(values, line):
         values["unit"] = values["unit"] or ""
-        metric = stored.get(values["key"])
-        before = catalog.metric_values(metric) if metric else None
+        return True
 
-        def write(action, metric=metric, values=values):
-            catalog.save_metric(session, actor, metric, values, action)
-
-        report.changes.append(Change(line, values["key"], before, values, write))
+    check_keyed(session, rows, report, actor, Metric, "key", MetricRow(),
+                catalog.metric_values, catalog.save_metric, prepare)  # fmt: skip
 
 
 def check_stations(session, rows, report, actor):
-    stored, seen, schema = _by(session, Station, "code"), {}, StationRow()
-    for line, row in rows:
-        values = load_row(schema, line, row, report)
-        if values is None or not first_time(
-            seen, values["code"], line, f"code {values['code']!r}", report
-        ):
-            continue
-        station = stored.get(values["code"])
-        before = catalog.station_values(station) if station else None
-
-        def write(action, station=station, values=values):
-            catalog.save_station(session, actor, station, values, action)
-
-        report.changes.append(Change(line, values["code"], before, values, write))
+    check_keyed(session, rows, report, actor, Station, "code", StationRow(),
+                catalog.station_values, catalog.save_station)  # fmt: skip
 
 
 def check_targets(session, rows, report, actor):
@@ -259,46 +262,27 @@ def check_targets(session, rows, report, actor):
 
 
 def check_employees(session, rows, report, actor):
-    stored, seen, schema = _by(session, Employee, "badge"), {}, EmployeeRow()
     areas = _by(session, Area, "name")
-    for line, row in rows:
-        values = load_row(schema, line, row, report)
-        if values is None or not first_time(
-            seen, values["badge"], line, f"badge {values['badge']!r}", report
-        ):
-            continue
+
+    def prepare(values, line):
         if values["area"] and values["area"] not in areas:
-            report.error(
-                line,
-                f"area: there is no area {values['area']!r} (importing stations creates areas)",
-            )
-            continue
+            message = f"there is no area {values['area']!r} (importing stations creates areas)"
+            report.error(line, f"area: {message}")
+            return False
         values["active"] = True
-        employee = stored.get(values["badge"])
-        before = catalog.employee_values(employee) if employee else None
+        return True
 
-        def write(action, employee=employee, values=values):
-            catalog.save_employee(session, actor, employee, values, action)
-
-        report.changes.append(Change(line, values["badge"], before, values, write))
+    check_keyed(session, rows, report, actor, Employee, "badge", EmployeeRow(),
+                catalog.employee_values, catalog.save_employee, prepare)  # fmt: skip
 
 
 def check_categories(session, rows, report, actor):
-    stored, seen, schema = _by(session, Category, "key"), {}, CategoryRow()
-    for line, row in rows:
-        values = load_row(schema, line, row, report)
-        if values is None or not first_time(
-            seen, values["key"], line, f"key {values['key']!r}", report
-        ):
-            continue
+    def prepare(values, line):
         values["active"] = True
-        category = stored.get(values["key"])
-        before = catalog.category_values(category) if category else None
+        return True
 
-        def write(action, category=category, values=values):
-            catalog.save_category(session, actor, category, values, action)
-
-        report.changes.append(Change(line, values["key"], before, values, write))
+    check_keyed(session, rows, report, actor, Category, "key", CategoryRow(),
+                catalog.category_values, catalog.save_category, prepare)  # fmt: skip
 
 
 def check_plan(session, rows, report, actor):

@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, delete, insert, select, text
 from werkzeug.serving import make_server
 
 from floorwalk import create_app
-from floorwalk.accounts import create_user
+from floorwalk.accounts import areas_by_name, create_user
 from floorwalk.extensions import db
-from floorwalk.models import Area, Station
+from floorwalk.models import Station
 
 TEST_DATABASE_URL = os.environ.get("FLOORWALK_TEST_DATABASE_URL")
 TEST_ITERATIONS = 1_000  # tests hash many passwords; production keeps 600,000
@@ -190,8 +190,8 @@ def make_user(app):
 @pytest.fixture
 def make_station(app):
     def make(code="PRS-04", name="Transfer press", area="Press Shop", active=True):
-        area_row = db.session.execute(select(Area).where(Area.name == area)).scalar_one_or_none()
-        station = Station(code=code, name=name, area=area_row or Area(name=area), active=active)
+        (area_row,) = areas_by_name(db.session, [area])
+        station = Station(code=code, name=name, area=area_row, active=active)
         db.session.add(station)
         db.session.commit()
         return station
@@ -385,8 +385,8 @@ def make_employee(app):
     def make(badge="E1001", name="Maria Gonzalez", area="Press Shop", active=True):
         from floorwalk.models import Employee
 
-        area_row = db.session.execute(select(Area).where(Area.name == area)).scalar_one_or_none()
-        employee = Employee(badge=badge, name=name, area=area_row or Area(name=area), active=active)
+        (area_row,) = areas_by_name(db.session, [area])
+        employee = Employee(badge=badge, name=name, area=area_row, active=active)
         db.session.add(employee)
         db.session.commit()
         return employee
