@@ -45,12 +45,6 @@ def record_body(
     }
 
 
-def stamp_time(record: Record, observed_at: datetime, clock: PlantClock) -> None:
-    """Set the instant and the production day and shift it falls in."""
-    record.observed_at = observed_at
-    record.production_day, record.shift = clock.day_and_shift(observed_at)
-
-
 def typed_columns(type_: str, data: dict[str, Any], lookups: dict[str, Any]) -> dict[str, Any]:
     """The columns summaries aggregate, taken from ``data``; ``lookups`` maps keys to rows."""
     columns: dict[str, Any] = {
