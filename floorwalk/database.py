@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
@@ -42,7 +42,32 @@ def configure_engine(engine: Engine) -> None:
 
 
 def writing_request() -> bool:
-    return has_request_context() and request.method not in READ_ONLY_METHODS
+    if not has_request_context() or request.method in READ_ONLY_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, "writes_late", False)
+
+
+def writes_late(view):
+    """Mark a view that changes data but reads and checks first, then calls
+    ``switch_to_writing`` before it writes.
+
+    A request that changes data otherwise holds SQLite's write lock from its first query,
+    so its parsing and checks would keep every other writer waiting; this view holds it
+    for its writes alone.
+    """
+    view.writes_late = True
+    return view
+
+
+def switch_to_writing(session: Session) -> None:
+    """End the reading transaction (nothing is written in it) and begin a writing one.
+
+    What was read stays in Python; the writes must check again anything another writer
+    may have changed meanwhile, inside the writing transaction.
+    """
+    session.commit()
+    begin_writing(session)
 
 
 def begin_writing(session: Session) -> None:

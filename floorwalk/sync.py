@@ -213,18 +213,32 @@ class Catalog:
         }
 
 
-def apply_push(
+@dataclass
+class CheckedPush:
+    """A push after its checks: every record loaded and judged against the catalog."""
+
+    items: list[Item]
+
+    def storable(self) -> list[Item]:
+        return [item for item in self.items if item.columns is not None]
+
+    def results(self) -> list[dict[str, Any]]:
+        return [item.result for item in self.items]
+
+
+def check_push(
     session: Session,
     author: User | None,
     body: dict[str, Any],
     now: datetime,
     correct_clock: bool = True,
-) -> list[dict[str, Any]]:
-    """Store a push's records; one result per record, in input order (DESIGN §3).
+) -> CheckedPush:
+    """Load and check a push's records, reading only: the part of a push that needs no
+    write lock (``store_push`` then writes them).
 
     ``body`` is the envelope as ``PushSchema`` loaded it (records still as sent).
     ``author`` is the signed-in user, whom every record must name; ``None`` (an import of
-    a phone's export) keeps each record's own author. Flushes, never commits.
+    a phone's export) keeps each record's own author.
     """
     items = [Item(raw) for raw in body["records"]]
     for item in items:
@@ -237,7 +251,7 @@ def apply_push(
             item.reject(flat_errors(error.messages))
     valid = [item for item in items if item.values is not None]
     if not valid:
-        return [item.result for item in items]
+        return CheckedPush(items)
 
     catalog = Catalog(session, valid, author)
     clock = plant_clock(session)
@@ -257,10 +271,30 @@ def apply_push(
             catalog.lookups(values), now, typed_data=values["data"],
         )  # fmt: skip
         item.photos = list(dict.fromkeys(values["data"].get("photos", ())))
-    valid = [item for item in valid if item.columns is not None]
-    if valid:
-        _store(session, valid, catalog, now)
-    return [item.result for item in items]
+    return CheckedPush(items)
+
+
+def store_push(session: Session, checked: CheckedPush, now: datetime) -> list[dict[str, Any]]:
+    """Store a checked push's records; one result per record, in input order (DESIGN §3).
+
+    Each record is answered against its id's stored state, read here, inside the writing
+    transaction. Flushes, never commits.
+    """
+    storable = checked.storable()
+    if storable:
+        _store(session, storable, now)
+    return checked.results()
+
+
+def apply_push(
+    session: Session,
+    author: User | None,
+    body: dict[str, Any],
+    now: datetime,
+    correct_clock: bool = True,
+) -> list[dict[str, Any]]:
+    """``check_push`` then ``store_push`` in the session's current transaction."""
+    return store_push(session, check_push(session, author, body, now, correct_clock), now)
 
 
 def import_records(session: Session, content: bytes, now: datetime) -> list[dict[str, Any]]:
@@ -287,7 +321,7 @@ def import_records(session: Session, content: bytes, now: datetime) -> list[dict
     return results
 
 
-def _store(session: Session, items: list[Item], catalog: Catalog, now: datetime) -> None:
+def _store(session: Session, items: list[Item], now: datetime) -> None:
     # The change number first: on PostgreSQL it makes concurrent pushes take turns, so
     # the stored state read next stays true until this transaction commits.
     seq = transaction_change_seq(session)

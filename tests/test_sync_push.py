@@ -13,7 +13,7 @@ from floorwalk.records import record_columns
 from floorwalk.settings import plant_clock, set_setting
 from floorwalk.sync import apply_push, corrected_time
 
-from .conftest import sign_in
+from .conftest import TEST_DATABASE_URL, sign_in
 from .sync_helpers import OBSERVED, counts, push_body, record, stamp, statuses
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -427,3 +427,29 @@ def test_a_record_stored_by_another_writer_during_the_push_is_answered_against_i
     assert "id" in results[0]["errors"]
     assert db.session.get(Record, uuid.UUID(theirs["id"])).author_id == owner.id
     assert raced and stored_count() == 2 and stored_count(RecordVersion) == 1
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's write lock")
+def test_a_push_holds_sqlite_write_lock_for_its_writes_alone(app, client, signed_in, plant):
+    """SQLite has one writer at a time: a push reads and checks its records in a
+    deferred transaction, so other pushes are not kept waiting meanwhile, and takes the
+    write lock (BEGIN IMMEDIATE) only to read the stored state and write."""
+    user, token = signed_in()
+    body = push_body(*counts(user, 3))
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        answer = post_push(client, token, body).get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert statuses(answer) == ["created"] * 3
+    begins = [n for n, s in enumerate(statements) if s.startswith("BEGIN")]
+    assert [statements[n] for n in begins] == ["BEGIN", "BEGIN IMMEDIATE"]
+    reading, writing = statements[: begins[1]], statements[begins[1] :]
+    assert any("FROM stations" in s for s in reading)  # the checks: what records name
+    assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in reading)
+    assert any(s.startswith("INSERT INTO records") for s in writing)

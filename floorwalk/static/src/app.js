@@ -234,7 +234,7 @@ async function capture(record) {
 async function save(type, data, { record, photos = [] }) {
   const user = sync.state.user;
   for (const blob of photos) {
-    const id = crypto.randomUUID();
+    const id = store.newId();
     await store.savePhoto(id, blob, user.id);
     data.photos.push(id);
   }

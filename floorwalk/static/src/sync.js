@@ -154,7 +154,7 @@ export async function refreshCounts() {
 export async function capture(record) {
   const offset = await store.getMeta("offset_ms", null);
   const entry = await store.saveToOutbox({
-    id: crypto.randomUUID(),
+    id: store.newId(),
     author: state.user.id,
     version: 1,
     walk: null,
