@@ -14,7 +14,7 @@ the shifts the station is scheduled for; ``?shift=`` takes that shift's share al
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -91,17 +91,16 @@ class Scope:
         return [self.day_from + timedelta(days=n) for n in range(count)]
 
 
-@dataclass(frozen=True)
-class StationRow:
+class StationRow(NamedTuple):
     id: int
     code: str
     name: str
     area: str
 
 
-@dataclass(frozen=True)
-class Standing:
-    """A station's listed metric: its place in the list, standing target and min level."""
+class Standing(NamedTuple):
+    """A station's listed metric: its place in the list, standing target and min level.
+    (Named tuples: a summary makes thousands, at half the cost of a frozen dataclass.)"""
 
     position: int
     target: float | None
@@ -282,9 +281,12 @@ def _combine(whole, planned, names, shift, off) -> float | None:
 # Aggregates ---------------------------------------------------------------------------
 
 
-def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int], dict]:
+def metric_totals(
+    session: Session, scope: Scope, gauges: Scope | None
+) -> dict[tuple[date, int, int], dict]:
     """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
-    max, readings, and a gauge's last reading."""
+    max, readings, and a gauge's last reading on the days of ``gauges`` (those shown;
+    a trend reads none)."""
     per_shift = (
         select(
             Record.production_day.label("day"),
@@ -316,6 +318,8 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
         (day, sid, mid): {"sum": s, "counter": c, "min": lo, "max": hi, "n": n, "last": None}
         for day, sid, mid, s, c, lo, hi, n in rows
     }
+    if gauges is None:
+        return totals
     ranked = (
         select(
             Record.production_day.label("day"),
@@ -330,7 +334,7 @@ def metric_totals(session: Session, scope: Scope) -> dict[tuple[date, int, int],
             .label("rank"),
         )
         .join(Metric, Metric.id == Record.metric_id)
-        .where(Record.type == "count", Metric.kind == "gauge", *scope.record_filter())
+        .where(Record.type == "count", Metric.kind == "gauge", *gauges.record_filter())
         .subquery()
     )
     for day, sid, mid, value in plain_rows(
@@ -365,10 +369,14 @@ def number(value):
     return value
 
 
-def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None], list]:
-    """Per day and station (None: records that name no station): visits, first and last
-    record. Grouped by type too, the order of ix_records_day_type, so that both databases
-    answer it from that index alone, without a sort."""
+def day_activity(
+    session: Session, scope: Scope, times_on: date | None
+) -> dict[tuple[date, int | None], list]:
+    """Per day and station (None: records that name no station): visits, and on the day
+    ``times_on`` (the one shown) the first and last record. Grouped by type too, the
+    order of ix_records_day_type, so that both databases answer it from that index
+    alone, without a sort."""
+    shown = Record.production_day == times_on
     rows = plain_rows(
         session,
         select(
@@ -376,8 +384,8 @@ def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None]
             Record.type,
             Record.station_id,
             func.count(),
-            func.min(Record.observed_at),
-            func.max(Record.observed_at),
+            func.min(case((shown, Record.observed_at))),
+            func.max(case((shown, Record.observed_at))),
         )
         .where(Record.type.in_(RECORD_TYPES), *scope.record_filter())
         .group_by(Record.production_day, Record.type, Record.station_id),
@@ -387,7 +395,7 @@ def day_activity(session: Session, scope: Scope) -> dict[tuple[date, int | None]
         figures = activity.get((day, station_id))
         if figures is None:
             figures = activity[(day, station_id)] = [0, first, last]
-        else:
+        elif first is not None:
             figures[1] = min(figures[1], first)
             figures[2] = max(figures[2], last)
         if type_ == "visit":
@@ -606,7 +614,7 @@ def daily_summary(
     zone = plant.clock.zone
     # The day before too, read in the same queries, for the change from the previous day.
     both = Scope(day - timedelta(days=1), day, scope.area_id, scope.shift)
-    period = PeriodFigures.read(session, both, plant)
+    period = PeriodFigures.read(session, both, plant, shown=scope)
     off = period.off.get(day, set())
     stations = [s for s in plant.stations if s.id not in off]
     targets, totals = period.targets, period.totals
@@ -775,12 +783,16 @@ class PeriodFigures:
     observations: list[ObservationGroup]
 
     @classmethod
-    def read(cls, session: Session, scope: Scope, plant: Plant) -> "PeriodFigures":
+    def read(
+        cls, session: Session, scope: Scope, plant: Plant, shown: Scope | None = None
+    ) -> "PeriodFigures":
+        """The figures of ``scope``'s days; gauge readings and visit times only for the
+        day of ``shown`` (a trend shows neither)."""
         return cls(
             unscheduled_stations(session, scope, plant.clock),
             day_targets(session, scope, plant),
-            metric_totals(session, scope),
-            day_activity(session, scope),
+            metric_totals(session, scope, gauges=shown),
+            day_activity(session, scope, times_on=shown.day_from if shown else None),
             observation_groups(session, scope),
         )
 
@@ -828,7 +840,7 @@ def station_history(
     scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
     plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
     targets = day_targets(session, scope, plant)
-    totals = metric_totals(session, scope)
+    totals = metric_totals(session, scope, gauges=scope)
     off = unscheduled_stations(session, scope, plant.clock)
     listed = plant.listed_metrics().get(station.id, [])
     metric_ids = listed + sorted({mid for (_, _, mid) in totals} - set(listed))
