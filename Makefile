@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The front end, once the project has one: npm ci when the lock file changed, then the
-# bundle when a source changed.
+# bundle when a source changed (the build also copies the CSS and icons under hashed names).
 ifneq ($(wildcard package.json),)
-FRONTEND_SOURCES := $(shell find floorwalk/static/src -type f 2>/dev/null) package.json build.mjs
+FRONTEND_SOURCES := $(shell find floorwalk/static/src floorwalk/static/css floorwalk/static/icons \
+	-type f 2>/dev/null) package.json build.mjs
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -71,8 +71,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from .security import check_csrf, nav_context, send_security_headers
+    from .security import NoSessionForStaticFiles, check_csrf, nav_context, send_security_headers
 
+    app.session_interface = NoSessionForStaticFiles()
     app.before_request(check_csrf)
     app.after_request(send_security_headers)
     app.context_processor(nav_context)

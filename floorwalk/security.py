@@ -1,6 +1,8 @@
-"""Request hooks: CSRF for pages, security headers on every response, role navigation."""
+"""Request hooks: CSRF for pages, security headers on every response, role navigation;
+cookie sessions that static files leave alone."""
 
 from flask import current_app, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from .extensions import csrf
@@ -55,3 +57,27 @@ def nav_context() -> dict:
             if endpoint in endpoints and current_user.role in roles:
                 items.append((label, url_for(endpoint), request.endpoint == endpoint))
     return {"navigation": items}
+
+
+class NoSessionForStaticFiles(SecureCookieSessionInterface):
+    """Cookie sessions, except that a static file, the same for everyone, neither reads
+    nor writes one.
+
+    Otherwise every static answer re-signs the session and remember cookies (Flask-Login
+    refreshes them on each request) and says ``Vary: Cookie``: a hashed file the page has
+    just loaded then no longer matches the service worker's request a moment later and is
+    downloaded again, and a ``public`` answer carries the user's session.
+    """
+
+    def open_session(self, app, request):
+        if is_static_file(app):
+            return self.session_class()  # empty, and never saved
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if not is_static_file(app):
+            super().save_session(app, session, response)
+
+
+def is_static_file(app) -> bool:
+    return request.path.startswith(f"{app.static_url_path}/")

@@ -6,6 +6,7 @@ service worker's own requests, so it would prove nothing.
 
 import json
 import uuid
+from collections import Counter
 
 import pytest
 
@@ -50,6 +51,46 @@ def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_
     phone.context.set_offline(True)
     phone.get_by_role("button", name="Sync now").click()
     last_sync.filter(has_text="Offline: records are kept on this phone.").wait_for()
+
+
+class NetworkFetches:
+    """WSGI middleware that counts the requests reaching the server by method and path.
+
+    What reaches the server went over the network; the browser's own events also report
+    answers from the service worker and the HTTP cache. The query is left out, so a
+    cache-busting ``?__WB_REVISION__=`` fetch counts as the same file again.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.counts = Counter()
+
+    def __call__(self, environ, start_response):
+        self.counts[f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}"] += 1
+        return self.wsgi_app(environ, start_response)
+
+
+def test_the_first_load_downloads_each_file_once(app, phone, make_user):
+    fetches = NetworkFetches(app.wsgi_app)
+    app.wsgi_app = fetches
+    make_user("walker")
+    sign_in_on_phone(phone, "walker")
+    wait_until_offline_ready(phone)  # the worker has precached the app
+    phone.get_by_text("Last sync").wait_for()
+    screenshot(phone, "walk-first-load")
+
+    sheets = phone.evaluate(
+        "() => [...document.styleSheets].map((s) => [s.href, s.cssRules.length])"
+    )
+    assert len(sheets) == 2  # app.css and walk.css, from their hashed copies
+    for href, rules in sheets:
+        assert "/static/dist/assets/" in href and rules > 0
+
+    twice = {path: count for path, count in fetches.counts.items() if count > 1}
+    # The worker keeps its own copy of the shell when it installs (sw.js): pages are
+    # no-store, so the copy the page loaded cannot be reused.
+    assert twice.pop("GET /walk", 2) == 2
+    assert twice == {}
 
 
 # With the catalog from pull ----------------------------------------------------------

@@ -19,8 +19,9 @@ bp = Blueprint("app", __name__)
 APP_NAME = "floorwalk"
 THEME_COLOR = "#0b3d91"
 BACKGROUND_COLOR = "#0d1117"
-# The bundle and its chunks carry a hash of their content in their names: never stale.
-HASHED_ASSET = re.compile(r"^/static/dist/(chunks/)?[\w.]+-[A-Z0-9]{8}\.js$")
+# Built files named after a hash of their content: the bundle, its chunks, and the copies
+# of the CSS and icons in dist/assets/. Never stale.
+HASHED_ASSET = re.compile(r"^/static/dist/(chunks/|assets/)?[\w.-]+-[A-Z0-9]{8}\.(js|css|png|svg)$")
 
 
 def dist_path(name: str) -> Path:
@@ -29,11 +30,20 @@ def dist_path(name: str) -> Path:
 
 @cache
 def build_info(static_folder: str) -> dict:
-    """What ``npm run build`` wrote next to the bundle: the app version among others."""
+    """What ``npm run build`` wrote next to the bundle: the app version, the bundle's name,
+    and the hashed copies of static files (``assets``)."""
     path = Path(static_folder) / "dist" / "build.json"
     if not path.exists():
-        return {"version": "unbuilt", "app": "dist/app.js"}
+        return {"version": "unbuilt", "app": "dist/app.js", "assets": {}}
     return json.loads(path.read_text())
+
+
+@bp.app_template_global()
+def asset_url(filename: str) -> str:
+    """The URL of a static file: its hashed copy from the build when there is one (cached
+    for a year, and reused by the worker's precache), else the file itself."""
+    copies = build_info(current_app.static_folder).get("assets", {})
+    return url_for("static", filename=copies.get(filename, filename))
 
 
 def render_shell(code: str = ""):
@@ -71,7 +81,7 @@ def station(code: str):
 def manifest():
     def icon(name, size, purpose="any"):
         return {
-            "src": url_for("static", filename=f"icons/{name}"),
+            "src": asset_url(f"icons/{name}"),
             "sizes": f"{size}x{size}",
             "type": "image/png",
             "purpose": purpose,
