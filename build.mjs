@@ -1,8 +1,9 @@
 // Builds the phone app into floorwalk/static/dist/ (git-ignored):
 //   app-<hash>.js (+ chunks: the QR decoder loads only when the camera opens), sw.js with
-//   its Workbox precache manifest injected, zxing_reader.wasm, assets/ (copies of the
-//   shell's CSS and icons, e.g. assets/app-<hash>.css), and build.json (the version, the
-//   bundle's file name and the copies' names, which the shell and the manifest link).
+//   its Workbox precache manifest injected, zxing_reader.wasm, fonts/ (DejaVu Sans for
+//   the QR label sheets the server draws), assets/ (copies of the shell's CSS and icons,
+//   e.g. assets/app-<hash>.css), and build.json (the version, the bundle's file name and
+//   the copies' names, which the shell and the manifest link).
 //   Hashed names let the worker precache these files from the HTTP cache the page just
 //   filled, not download them again. The originals stay in css/ and icons/ for the other
 //   pages and for an unbuilt checkout.
@@ -58,6 +59,13 @@ let zxingRoot = path.dirname(require.resolve("zxing-wasm/reader"));
 while (path.basename(zxingRoot) !== "zxing-wasm") zxingRoot = path.dirname(zxingRoot);
 const wasm = path.join(zxingRoot, "dist", "reader", "zxing_reader.wasm");
 await copyFile(wasm, path.join(dist, "zxing_reader.wasm"));
+
+// The font of printed QR labels (labels.py, on the server; not precached): DejaVu Sans
+// prints Polish, Czech, Greek or Cyrillic station names where PDF core fonts cannot.
+await mkdir(path.join(dist, "fonts"));
+for (const font of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]) {
+  await copyFile(path.join(root, "node_modules", "dejavu-fonts-ttf", "ttf", font), path.join(dist, "fonts", font));
+}
 
 // The static files the shell, base.html and the manifest link, copied under hashed names
 // in the bundle's style: { "css/app.css": "dist/assets/app-3F9A1B2C.css", ... }.

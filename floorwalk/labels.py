@@ -4,12 +4,15 @@ Each label's QR code (error correction Q, so a scuffed label still reads) encode
 ``{public_url}/s/{code}``: a phone's own camera app opens the station in floorwalk too.
 The symbol is printed 30 mm wide (the design asks for at least 25 mm), plus its quiet
 zone. PDF sheets are drawn as vectors with fpdf2 (pure Python), so they print sharp on
-any printer; text uses the PDF core fonts, which cover Latin-1 (other characters print
-as '?').
+any printer. Their text, and the PNG's, is set in DejaVu Sans (Latin, Greek, Cyrillic
+and more), which the front-end build copies from the npm package ``dejavu-fonts-ttf``;
+without a build, PDF text falls back to the core Helvetica (Latin-1 only, other
+characters print as '?') and PNG text to Pillow's own font.
 """
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import qrcode
@@ -27,6 +30,8 @@ PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 MARGIN_MM = 10.0
 COLUMNS, ROWS = 2, 5
 PNG_DPI = 300
+FONT_DIR = Path(__file__).parent / "static" / "dist" / "fonts"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 TYPOGRAPHY = str.maketrans(
     {
         "\u2018": "'",
@@ -125,8 +130,13 @@ def label_png(label: Label, module_px: int = 12) -> bytes:
         draw.rectangle([left, top, left + length * module_px - 1, top + module_px - 1], fill=0)
     x = side
     y = offset
-    for text, size in ((label.code, side // 5), (label.name, side // 11), (label.area, side // 13)):
-        font = fitted_font(draw, text, size, text_width - offset)
+    lines = (
+        (label.code, "B", side // 5),
+        (label.name, "", side // 11),
+        (label.area, "", side // 13),
+    )
+    for text, style, size in lines:
+        font = fitted_font(draw, text, style, size, text_width - offset)
         draw.text((x, y), text, fill=0, font=font)
         y += int(size * 1.35)
     out = io.BytesIO()
@@ -134,10 +144,14 @@ def label_png(label: Label, module_px: int = 12) -> bytes:
     return out.getvalue()
 
 
-def fitted_font(draw: ImageDraw.ImageDraw, text: str, size: int, width: int):
-    """The default font at ``size``, or smaller until ``text`` fits ``width`` pixels."""
+def fitted_font(draw: ImageDraw.ImageDraw, text: str, style: str, size: int, width: int):
+    """The label font at ``size``, or smaller until ``text`` fits ``width`` pixels."""
+    path = FONT_DIR / FONT_FILES[style]
     while True:
-        font = ImageFont.load_default(size=size)
+        if path.exists():
+            font = ImageFont.truetype(str(path), size)
+        else:
+            font = ImageFont.load_default(size=size)
         if size <= 10 or draw.textlength(text, font=font) <= width:
             return font
         size = int(size * 0.9)
@@ -181,6 +195,18 @@ def latin1(text: str) -> str:
     return text.translate(TYPOGRAPHY).encode("latin-1", "replace").decode("latin-1")
 
 
+class LabelText:
+    """The font that label text is set in on a PDF sheet, and the text it can print."""
+
+    def __init__(self, pdf: FPDF):
+        if all((FONT_DIR / name).exists() for name in FONT_FILES.values()):
+            for style, name in FONT_FILES.items():
+                pdf.add_font("DejaVu", style, str(FONT_DIR / name))
+            self.family, self.printable = "DejaVu", str
+        else:
+            self.family, self.printable = "Helvetica", latin1
+
+
 def label_sheet_pdf(labels: list[Label], paper: str = "a4") -> bytes:
     """Labels on ``paper``, 2 across and 5 down, each in a light cutting frame."""
     if not labels:
@@ -194,17 +220,20 @@ def label_sheet_pdf(labels: list[Label], paper: str = "a4") -> bytes:
     pdf.set_title("floorwalk station labels")
     pdf.set_creator("floorwalk")
     per_page = COLUMNS * ROWS
+    text = LabelText(pdf)
     for index, label in enumerate(labels):
         if index % per_page == 0:
             pdf.add_page()
         slot = index % per_page
         x = MARGIN_MM + (slot % COLUMNS) * cell_w
         y = MARGIN_MM + (slot // COLUMNS) * cell_h
-        draw_label(pdf, label, x, y, cell_w, cell_h)
+        draw_label(pdf, text, label, x, y, cell_w, cell_h)
     return bytes(pdf.output())
 
 
-def draw_label(pdf: FPDF, label: Label, x: float, y: float, w: float, h: float) -> None:
+def draw_label(
+    pdf: FPDF, text: LabelText, label: Label, x: float, y: float, w: float, h: float
+) -> None:
     pdf.set_draw_color(190)
     pdf.set_line_width(0.2)
     pdf.set_dash_pattern(dash=1, gap=1)
@@ -223,20 +252,20 @@ def draw_label(pdf: FPDF, label: Label, x: float, y: float, w: float, h: float) 
     text_w = x + w - text_x - 3
     pdf.set_text_color(0)
     top = y + (h - QR_MM) / 2
-    for text, style, size, gap in (
+    for line, style, size, gap in (
         (label.code, "B", 24, 11),
         (label.name, "", 12, 6.5),
         (label.area, "", 10, 6),
+        (label.url, "", 6.5, None),
     ):
-        pdf.set_font("Helvetica", style, fit_size(pdf, latin1(text), style, size, text_w))
-        top += gap
-        pdf.text(text_x, top, latin1(text))
-    pdf.set_font("Helvetica", "", fit_size(pdf, label.url, "", 6.5, text_w))
-    pdf.text(text_x, qr_y + QR_MM, latin1(label.url))
+        line = text.printable(line)
+        pdf.set_font(text.family, style, fit_size(pdf, text.family, line, style, size, text_w))
+        top = qr_y + QR_MM if gap is None else top + gap
+        pdf.text(text_x, top, line)
 
 
-def fit_size(pdf: FPDF, text: str, style: str, size: float, width: float) -> float:
+def fit_size(pdf: FPDF, family: str, text: str, style: str, size: float, width: float) -> float:
     """``size`` points, or less so that ``text`` fits ``width`` millimetres."""
-    pdf.set_font("Helvetica", style, size)
+    pdf.set_font(family, style, size)
     text_width = pdf.get_string_width(text)
     return size if text_width <= width else max(4.0, size * width / text_width)

@@ -150,3 +150,23 @@ def test_labels_are_for_admins_only(client, signed_in, stations):
     signed_in("manager")
     assert client.get("/admin/stations/PRS-01/label.png").status_code == 403
     assert client.get("/admin/labels.pdf").status_code == 403
+
+
+def test_a_sheet_prints_station_names_in_their_own_letters(runner, make_station, tmp_path):
+    """Plants name stations in their own language: Polish, Greek, Cyrillic print as
+    typed, not as '?' (the PDF core fonts know Latin-1 alone)."""
+    names = {"LDZ-01": ("Prasa №3 — Łódź", "Hala Śląsk"), "ATH-01": ("Πρέσα", "Αθήνα"),
+             "KZN-01": ("Пресс 5", "Цех Щ")}  # fmt: skip
+    for code, (name, area) in names.items():
+        make_station(code, name, area)
+    runner.invoke(args=["settings", "set", "public_url", PUBLIC_URL])
+    out = tmp_path / "labels.pdf"
+    assert runner.invoke(args=["labels", "--out", str(out)]).exit_code == 0
+    document = pdfium.PdfDocument(out.read_bytes())
+    text = document[0].get_textpage().get_text_range()
+    for code, (name, area) in names.items():
+        assert code in text and name in text and area in text
+    assert "?" not in text
+    assert sorted(decode_pdf(out.read_bytes())[0]) == sorted(
+        f"{PUBLIC_URL}/s/{code}" for code in names
+    )
