@@ -17,7 +17,8 @@ def configure_engine(engine: Engine) -> None:
 
     Without BEGIN IMMEDIATE a transaction that reads and then writes upgrades its lock
     midway, and SQLite answers "database is locked" at once instead of waiting. A
-    transaction writes when its request's method changes data, or when a command says so
+    transaction writes when its request's method changes data (unless its view
+    ``writes_late``: then when it calls ``switch_to_writing``), or when a command says so
     (``begin_writing``); the others begin deferred and never queue behind a writer.
     """
     if engine.dialect.name != "sqlite":
@@ -61,20 +62,23 @@ def writes_late(view):
 
 
 def switch_to_writing(session: Session) -> None:
-    """End the reading transaction (nothing is written in it) and begin a writing one.
+    """On SQLite, end the reading transaction (nothing is written in it) and begin a
+    writing one. Elsewhere a no-op: PostgreSQL's readers never wait for writers.
 
     What was read stays in Python; the writes must check again anything another writer
     may have changed meanwhile, inside the writing transaction.
     """
-    session.commit()
-    begin_writing(session)
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
+        begin_writing(session)
 
 
 def begin_writing(session: Session) -> None:
     """Start the session's transaction holding SQLite's write lock (for CLI commands).
 
-    Requests that change data get it by their method; a command says so here, first.
-    Elsewhere, or once the transaction has begun, a no-op.
+    Requests that change data get it by their method (``writes_late`` views through
+    ``switch_to_writing``); a command says so here, first. Elsewhere, or once the
+    transaction has begun, a no-op.
     """
     if isinstance(session, scoped_session):
         session = session()

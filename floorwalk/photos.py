@@ -16,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from .changes import transaction_change_seq
 from .models import Photo, Record, RecordPhoto, User
 from .records import can_view_record
 from .sync import dialect_insert
@@ -117,6 +118,11 @@ def store_photo(
     existing = session.get(Photo, photo_id)
     if existing is not None:
         return _answer_existing(existing, uploader, digest)
+    processed = process_image(data)
+    # Take turns with pushes (the change counter's row lock, held to commit), so that a
+    # push checking who uploaded this photo and this upload checking who names it never
+    # both pass on what the other has not committed. SQLite's write lock does it there.
+    transaction_change_seq(session)
     claimed_by_other = session.execute(
         select(RecordPhoto.photo_id)
         .join(Record, Record.id == RecordPhoto.record_id)
@@ -125,7 +131,6 @@ def store_photo(
     ).first()
     if claimed_by_other:
         raise PhotoError(403, "forbidden", "Another user's record names this photo.")
-    processed = process_image(data)
     stmt = (
         dialect_insert(session, Photo.__table__)
         .values(

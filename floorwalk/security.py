@@ -43,8 +43,10 @@ def send_security_headers(response):
     headers["Referrer-Policy"] = "same-origin"
     if current_app.config["HTTPS"]:
         headers["Strict-Transport-Security"] = "max-age=31536000"
-    if "Cache-Control" not in headers and request.endpoint != "static":
-        # Pages and API answers carry user data; the service worker caches only the shell.
+    static_file = request.endpoint == "static" and response.status_code < 400
+    if "Cache-Control" not in headers and not static_file:
+        # Pages, API answers and error pages carry user data (an error page, the
+        # navigation of the signed-in user); the service worker caches only the shell.
         headers["Cache-Control"] = "no-store"
     return response
 

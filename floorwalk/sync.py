@@ -101,7 +101,7 @@ class Item:
     result: dict[str, Any] | None = None
 
     def reject(self, errors: dict[str, list[str]]) -> None:
-        self.values = None
+        self.values = self.columns = None
         self.result = {"id": _raw_id(self.raw), "status": "rejected", "errors": errors}
 
 
@@ -153,22 +153,6 @@ class Catalog:
         self.employees = by_key(Employee.badge, keys("employee", "employee_note"))
         self.routes = by_key(Route.id, keys("route", "walk"))
         self.users = by_key(User.id, keys("author")) if author is None else {}
-        photo_ids = {p for item in items for p in item.values["data"].get("photos", ())}
-        self.uploaders: dict[uuid.UUID, int] = {}
-        self.claims: dict[uuid.UUID, set[int]] = defaultdict(set)
-        if photo_ids:
-            self.uploaders = dict(
-                session.execute(
-                    select(Photo.id, Photo.uploader_id).where(Photo.id.in_(photo_ids))
-                ).all()
-            )
-            claims = session.execute(
-                select(RecordPhoto.photo_id, Record.author_id)
-                .join(Record, Record.id == RecordPhoto.record_id)
-                .where(RecordPhoto.photo_id.in_(photo_ids))
-            )
-            for photo_id, author_id in claims:
-                self.claims[photo_id].add(author_id)
 
     def problems(self, values: dict[str, Any]) -> dict[str, list[str]]:
         """What the record names that does not exist or is not the author's to name."""
@@ -194,14 +178,6 @@ class Catalog:
             name, known, label = unknown
             if data.get(name) is not None and data[name] not in known:
                 errors[f"data.{name}"] = [f"No {label} {data[name]}."]
-        for photo_id in data.get("photos", ()):
-            uploader = self.uploaders.get(photo_id)
-            if (uploader is not None and uploader != author_id) or (
-                self.claims.get(photo_id, set()) - {author_id}
-            ):
-                errors.setdefault("data.photos", []).append(
-                    f"The photo {photo_id} belongs to another user."
-                )
         return errors
 
     def lookups(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -277,13 +253,45 @@ def check_push(
 def store_push(session: Session, checked: CheckedPush, now: datetime) -> list[dict[str, Any]]:
     """Store a checked push's records; one result per record, in input order (DESIGN §3).
 
-    Each record is answered against its id's stored state, read here, inside the writing
-    transaction. Flushes, never commits.
+    Inside the writing transaction, each record is answered against its id's stored
+    state, and the photos it names are checked against their owners: an upload or
+    another push may have claimed one since ``check_push``. Flushes, never commits.
     """
     storable = checked.storable()
     if storable:
+        # The change number first: on PostgreSQL it makes concurrent pushes (and photo
+        # uploads) take turns, so the stored state read next stays true until commit.
+        transaction_change_seq(session)
+        _reject_others_photos(session, storable)
+        storable = checked.storable()
+    if storable:
         _store(session, storable, now)
     return checked.results()
+
+
+def _reject_others_photos(session: Session, items: list[Item]) -> None:
+    """Reject records that name a photo another user uploaded or another user's record
+    names (DESIGN §3, §7: a record may name only its author's photos)."""
+    photo_ids = {photo_id for item in items for photo_id in item.photos}
+    if not photo_ids:
+        return
+    owners: dict[uuid.UUID, set[int]] = defaultdict(set)
+    uploads = select(Photo.id, Photo.uploader_id).where(Photo.id.in_(photo_ids))
+    claims = (
+        select(RecordPhoto.photo_id, Record.author_id)
+        .join(Record, Record.id == RecordPhoto.record_id)
+        .where(RecordPhoto.photo_id.in_(photo_ids))
+    )
+    for query in (uploads, claims):
+        for photo_id, user_id in session.connection().execute(query):
+            owners[photo_id].add(user_id)
+    for item in items:
+        author_id = item.columns["author_id"]
+        others = [p for p in item.photos if owners.get(p, set()) - {author_id}]
+        if others:
+            item.reject(
+                {"data.photos": [f"The photo {p} belongs to another user." for p in others]}
+            )
 
 
 def apply_push(
@@ -322,8 +330,6 @@ def import_records(session: Session, content: bytes, now: datetime) -> list[dict
 
 
 def _store(session: Session, items: list[Item], now: datetime) -> None:
-    # The change number first: on PostgreSQL it makes concurrent pushes take turns, so
-    # the stored state read next stays true until this transaction commits.
     seq = transaction_change_seq(session)
     ids = {item.columns["id"] for item in items}
     state = _load_stored(session, ids)

@@ -51,6 +51,9 @@ def test_pages_and_api_answers_are_not_stored_but_static_files_may_be(client, ma
     assert client.get("/api/v1/session").headers["Cache-Control"] == "no-store"
     with client.get("/static/css/app.css") as static:
         assert "no-store" not in static.headers.get("Cache-Control", "")
+    # An error page under /static/ is a page (it shows the signed-in user's navigation).
+    missing = client.get("/static/css/no-such-file.css")
+    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-store"
 
 
 def test_pages_have_no_inline_scripts_or_styles(client, signed_in):

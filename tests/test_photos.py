@@ -9,9 +9,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from floorwalk.extensions import db
-from floorwalk.models import Photo
+from floorwalk.models import Photo, Record
 from floorwalk.photos import MAX_PIXELS
-from floorwalk.sync import apply_push
+from floorwalk.sync import apply_push, check_push, store_push
 
 from .conftest import sign_in
 from .sync_helpers import push_body, record
@@ -186,3 +186,31 @@ def test_purge_removes_photos_no_record_named_for_seven_days(client, runner, app
     assert fetch(client, f"/photos/{unnamed}").status_code == 404
     for kept in (named, recent):
         assert fetch(client, f"/photos/{kept}").status_code == 200
+
+
+@pytest.mark.parametrize("claimed_by", ["upload", "push"])
+def test_a_photo_claimed_between_a_pushs_checks_and_its_writes_is_refused(
+    client, make_user, plant, claimed_by
+):
+    """A push checks its records before it takes the write lock; who owns each photo it
+    names is read again inside the writing transaction, so another user's upload or
+    record that came in between still makes the record rejected, never stored."""
+    mine, thief = make_user(), make_user()
+    photo_id = uuid.uuid4()
+    data = {"category": "safety", "severity": "low", "text": "t", "photos": [str(photo_id)]}
+    now = datetime.now(UTC)
+    checked = check_push(db.session, thief, push_body(record(thief, "observation", data=data)), now)
+    db.session.commit()  # the checks' transaction ends; the owner's change comes in
+    if claimed_by == "upload":
+        assert (
+            put_photo(client, sign_in(client, mine.username), photo_id, jpeg()).status_code == 201
+        )
+    else:
+        apply_push(db.session, mine, push_body(record(mine, "observation", data=data)), now)
+        db.session.commit()
+    (result,) = store_push(db.session, checked, now)
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"data.photos": [f"The photo {photo_id} belongs to another user."]}
+    db.session.commit()
+    authors = db.session.execute(select(Record.author_id).where(Record.type == "observation"))
+    assert set(authors.scalars()) == ({mine.id} if claimed_by == "push" else set())

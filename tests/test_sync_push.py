@@ -429,13 +429,8 @@ def test_a_record_stored_by_another_writer_during_the_push_is_answered_against_i
     assert raced and stored_count() == 2 and stored_count(RecordVersion) == 1
 
 
-@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's write lock")
-def test_a_push_holds_sqlite_write_lock_for_its_writes_alone(app, client, signed_in, plant):
-    """SQLite has one writer at a time: a push reads and checks its records in a
-    deferred transaction, so other pushes are not kept waiting meanwhile, and takes the
-    write lock (BEGIN IMMEDIATE) only to read the stored state and write."""
-    user, token = signed_in()
-    body = push_body(*counts(user, 3))
+def statements_of_push(client, token, body) -> tuple[dict, list[str]]:
+    """A push's answer and the SQL statements it ran, in order."""
     statements = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
@@ -446,6 +441,16 @@ def test_a_push_holds_sqlite_write_lock_for_its_writes_alone(app, client, signed
         answer = post_push(client, token, body).get_json()
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
+    return answer, statements
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's write lock")
+def test_a_push_holds_sqlite_write_lock_for_its_writes_alone(app, client, signed_in, plant):
+    """SQLite has one writer at a time: a push reads and checks its records in a
+    deferred transaction, so other pushes are not kept waiting meanwhile, and takes the
+    write lock (BEGIN IMMEDIATE) only to read the stored state and write."""
+    user, token = signed_in()
+    answer, statements = statements_of_push(client, token, push_body(*counts(user, 3)))
     assert statuses(answer) == ["created"] * 3
     begins = [n for n, s in enumerate(statements) if s.startswith("BEGIN")]
     assert [statements[n] for n in begins] == ["BEGIN", "BEGIN IMMEDIATE"]
@@ -453,3 +458,13 @@ def test_a_push_holds_sqlite_write_lock_for_its_writes_alone(app, client, signed
     assert any("FROM stations" in s for s in reading)  # the checks: what records name
     assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in reading)
     assert any(s.startswith("INSERT INTO records") for s in writing)
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's write lock")
+def test_a_push_of_rejected_records_never_waits_for_the_write_lock(app, client, signed_in, plant):
+    user, token = signed_in()
+    answer, statements = statements_of_push(
+        client, token, push_body(record(user, station="NOPE-1"), {"id": "not a record"})
+    )
+    assert statuses(answer) == ["rejected", "rejected"]
+    assert "BEGIN IMMEDIATE" not in statements and stored_count() == 0

@@ -35,7 +35,8 @@ def push():
     now = utcnow()
     checked = check_push(db.session, current_user, body, now)
     # Parsing and checks above run beside other pushes; the writes take turns.
-    switch_to_writing(db.session)
+    if checked.storable():
+        switch_to_writing(db.session)
     results = store_push(db.session, checked, now)
     db.session.commit()
     return jsonify({"results": results, "server_time": now.isoformat(timespec="milliseconds")})
