@@ -7,6 +7,7 @@ routes, users); what is deleted for good leaves a ``Removal`` for pull (kind: th
 collection, key: the row's id).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -135,6 +136,41 @@ def audit_change(session, actor, entity, key, before, after, action=None) -> boo
 def add_removal(session: Session, kind: str, row_id: int) -> None:
     """Tell phones, through pull, that a mirrored row is gone for good."""
     session.add(Removal(kind=kind, key=str(row_id), change_seq=transaction_change_seq(session)))
+
+
+# Ordered lists ------------------------------------------------------------------------
+
+
+def move_one_place(
+    session: Session,
+    actor,
+    names: list[str],
+    index: int,
+    step: int,
+    *,
+    store: Callable[[list[str]], None],
+    audited: tuple[str, Any, str],
+) -> None:
+    """Swap ``names[index]`` with its neighbour (step -1 up, +1 down), ``store`` the new
+    order and audit it as ``(entity, key, field)`` with the order before and after.
+
+    Route stops and a station's metrics both move with it. A move off either end, or
+    from a place the list no longer has (a page left open while the list changed), is
+    refused with a CatalogError and stores nothing.
+    """
+    if step not in (-1, 1):
+        raise ValueError(f"a move is one place up (-1) or down (+1), not {step}")
+    if not 0 <= index < len(names):
+        raise CatalogError(f"The list has no place {index + 1} any more; reload the page.")
+    other = index + step
+    if not 0 <= other < len(names):
+        end, way = ("first", "up") if step < 0 else ("last", "down")
+        raise CatalogError(f"{names[index]} is already {end}, so it cannot move {way}.")
+    order = list(names)
+    order[index], order[other] = order[other], order[index]
+    store(order)
+    entity, key, name = audited
+    audit_change(session, actor, entity, key, {name: list(names)}, {name: order}, "reorder")
 
 
 # Look-ups -----------------------------------------------------------------------------
@@ -329,8 +365,41 @@ def remove_station_metric(session: Session, actor, entry: StationMetric) -> None
     station = entry.station
     key = f"{station.code}/{entry.metric.key}"
     record_audit(session, actor, "delete", "target", key, target_values(entry), None)
-    station.metrics.remove(entry)
+    order_station_metrics(station, [e for e in station.metrics if e is not entry])
     session.flush()
+
+
+def order_station_metrics(station: Station, entries: list[StationMetric]) -> None:
+    """List ``entries`` at ``station`` in this order, numbered 0, 1, 2…: positions stay
+    dense and unique, and the loaded list shows the order the database now holds.
+
+    Left out entries are deleted. A changed position makes the station's change number
+    go up (changes.py), so phones pull the new order.
+    """
+    for position, entry in enumerate(entries):
+        if entry.position != position:
+            entry.position = position
+    station.metrics = entries
+
+
+def move_station_metric(
+    session: Session, actor, station: Station, metric: Metric, step: int
+) -> None:
+    """Move ``metric`` one place up (step -1) or down (+1) in the station's list, the order
+    the phone's station view, the daily summary and the station history show."""
+    entries = {entry.metric.key: entry for entry in station.metrics}
+    if metric.key not in entries:
+        raise CatalogError(f"{metric.key} is not listed at {station.code}; reload the page.")
+    keys = list(entries)
+    move_one_place(
+        session,
+        actor,
+        keys,
+        keys.index(metric.key),
+        step,
+        store=lambda order: order_station_metrics(station, [entries[k] for k in order]),
+        audited=("station", station.code, "metrics"),
+    )
 
 
 # Metrics ------------------------------------------------------------------------------
@@ -468,15 +537,18 @@ def set_route_stops(route: Route, stations: list[Station]) -> None:
 
 
 def move_route_stop(session: Session, actor, route: Route, position: int, step: int) -> None:
-    """Swap a stop with its neighbour (step -1 up, +1 down); out of range does nothing."""
-    stations = [stop.station for stop in route.stops]
-    other = position + step
-    if not (0 <= position < len(stations) and 0 <= other < len(stations)):
-        return
-    before = route_values(route)
-    stations[position], stations[other] = stations[other], stations[position]
-    set_route_stops(route, stations)
-    audit_change(session, actor, "route", route.id, before, route_values(route), "reorder")
+    """Move the stop at ``position`` one place up (step -1) or down (+1) the route."""
+    codes = [stop.station.code for stop in route.stops]
+    stations = {stop.station.code: stop.station for stop in route.stops}
+    move_one_place(
+        session,
+        actor,
+        codes,
+        position,
+        step,
+        store=lambda order: set_route_stops(route, [stations[code] for code in order]),
+        audited=("route", route.id, "stations"),
+    )
 
 
 # Users --------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from ..labels import (
     station_label,
     stations_for_labels,
 )
-from ..models import ROLES, Area, AuditEvent, Route, User, utcnow
+from ..models import ROLES, Area, AuditEvent, Metric, Route, User, utcnow
 from ..schemas import form_input
 from ..settings import get_settings, plant_clock, public_url
 
@@ -130,6 +130,18 @@ def submit(schema, save, data: dict) -> tuple[object, dict[str, str]]:
         return None, {error.field or "form": str(error)}
     db.session.commit()
     return result, {}
+
+
+def move(direction: str, change) -> None:
+    """Make a one-place move up or down (``change(step)``) and commit, or roll back and
+    flash why it was refused (already first or last, a page left open too long)."""
+    try:
+        change({"up": -1, "down": 1}[direction])
+    except CatalogError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    db.session.commit()
 
 
 def form_page(template: str, errors: dict, **context):
@@ -412,6 +424,17 @@ def station_metrics(code: str):
     return station_page(station, catalog.station_values(station), {}, data, errors)
 
 
+@bp.post("/stations/<code>/metrics/<int:metric_id>/<any(up, down):direction>")
+def station_metric_move(code: str, metric_id: int, direction: str):
+    station = station_or_404(code)
+    metric = or_404(db.session.get(Metric, metric_id))
+    move(
+        direction,
+        lambda step: catalog.move_station_metric(db.session, actor(), station, metric, step),
+    )
+    return redirect(url_for(".station_edit", code=station.code) + f"#metric-{metric.key}")
+
+
 def load_metric_row(metric: str, target: str, data: dict, suffix: str, errors: dict):
     try:
         return StationMetricForm().load(
@@ -651,8 +674,9 @@ def route_edit(route_id: int | None):
 @bp.post("/routes/<int:route_id>/stops/<int:position>/<any(up, down):direction>")
 def route_move(route_id: int, position: int, direction: str):
     route = or_404(db.session.get(Route, route_id))
-    catalog.move_route_stop(db.session, actor(), route, position, -1 if direction == "up" else 1)
-    db.session.commit()
+    move(
+        direction, lambda step: catalog.move_route_stop(db.session, actor(), route, position, step)
+    )
     return redirect(url_for(".route_edit", route_id=route.id) + f"#stop-{position}")
 
 
