@@ -125,13 +125,17 @@ def open_app(page, path="/walk"):
     if path.startswith("/s/"):
         # The visit a label URL records may be saved after the first sync: wait until
         # the server has it, not only until the outbox is empty.
-        for _ in range(150):
-            if records_on_server("visit"):
-                break
-            page.wait_for_timeout(100)
-        else:
-            raise AssertionError("the visit never reached the server")
+        wait_for_server(page, "visit")
     wait_until_sent(page)
+
+
+def wait_for_server(page, type_, timeout_ms=15_000):
+    """Until the server has stored a record of ``type_``."""
+    for _ in range(timeout_ms // 100):
+        if records_on_server(type_):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no {type_} reached the server")
 
 
 def records_on_server(type_=None):
@@ -231,6 +235,28 @@ def test_scanning_a_station_label_opens_the_station(phone, live_server, phone_pl
     # The camera is released once the scanner has closed.
     assert phone.evaluate("() => document.querySelector('video') === null")
     screenshot(phone, "station-scanned")
+
+
+def test_a_label_opened_before_the_catalog_arrives_still_records_its_visit(
+    phone, live_server, phone_plant
+):
+    """A first load learns the user and the stations from its first sync; when that sync
+    fails after the session check (its pull answers 503), the visit waits for the next."""
+    failed = []
+
+    def fail_first_pull(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.fulfill(status=503, body="busy")
+
+    phone.route("**/api/v1/sync/pull*", fail_first_pull)
+    sign_in_on_phone(phone, "walker", "/s/PRS-04")
+    wait_for_server(phone, "visit")  # the retry, 2–6 s after the failure
+    wait_until_sent(phone)
+    assert failed and records_on_server() == {"visit": 1}
+    assert "PRS-04" in phone.get_by_role("heading", level=1).inner_text()
 
 
 def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(

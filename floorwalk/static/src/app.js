@@ -331,21 +331,30 @@ window.addEventListener("popstate", () => {
   render();
 });
 
+/**
+ * The label's URL opened the app: that is a visit too, recorded once the user and the
+ * station are both known. On a first load both come with a sync, and the first one may
+ * fail or end before the catalog arrives: wait for as many as it takes.
+ */
+function recordLabelVisit(stationCode) {
+  let done = false;
+  let stop = () => {};
+  const attempt = async () => {
+    if (done || !sync.state.user || !findStation(await loadCatalog(), stationCode)) return;
+    if (done) return; // another attempt got here while the catalog was read
+    done = true;
+    stop();
+    await capture({ type: "visit", station: stationCode, data: {} });
+    render();
+  };
+  stop = sync.subscribe(attempt); // called at once, then at every change of sync state
+}
+
 async function boot() {
   screen = screenFromLocation();
   const startPromise = sync.start();
   await render();
-  if (screen.name === "station") {
-    // The label's URL opened the app: that is a visit too, once the user is known.
-    const stationCode = screen.code;
-    const waitForUser = sync.state.user ? Promise.resolve() : startPromise;
-    waitForUser.then(async () => {
-      if (sync.state.user && findStation(await loadCatalog(), stationCode)) {
-        await capture({ type: "visit", station: stationCode, data: {} });
-        render();
-      }
-    });
-  }
+  if (screen.name === "station") recordLabelVisit(screen.code);
   await startPromise;
   render();
   if (new URLSearchParams(location.search).has("scan")) startScan();
