@@ -13,7 +13,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from .accounts import MIN_PASSWORD_LENGTH, USERNAME_PATTERN
 from .models import CODE_PATTERN, METRIC_KINDS, ROLES
 
-KEY_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+# A key names its row in admin URLs (/admin/metrics/<key>): "." or ".." would not.
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 YES = {"yes", "y", "true", "1", "on"}
 NO = {"no", "n", "false", "0", "off"}
 
@@ -102,7 +103,11 @@ def station_code(required: bool = True) -> Text:
 
 
 def catalog_key() -> Text:
-    return Text(64, pattern=KEY_PATTERN, rule="A key is letters, digits, '_', '.' or '-'")
+    return Text(
+        64,
+        pattern=KEY_PATTERN,
+        rule="A key starts with a letter or digit, then letters, digits, '_', '.' or '-'",
+    )
 
 
 def metric_kind() -> fields.String:

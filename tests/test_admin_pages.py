@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from floorwalk.extensions import db
-from floorwalk.models import AuditEvent, Route, Station, User
+from floorwalk.models import AuditEvent, Metric, Route, Station, User
 from floorwalk.settings import get_settings
 
 from .conftest import sign_in
@@ -229,6 +229,10 @@ def test_metrics_in_use_stay_and_unused_ones_go_with_a_removal_for_phones(admin,
     assert db.session.execute(select(Removal.kind)).scalars().all() == ["metrics"]
     bad = admin.post("/admin/metrics/new", {"key": "x", "label": "X", "kind": "average"})
     assert "The kind is tally, counter or gauge" in error_beside(bad.get_data(as_text=True), "kind")
+    for key in (".", "..", "-units"):  # a key names its page: /admin/metrics/<key>
+        bad = admin.post("/admin/metrics/new", {"key": key, "label": "Dots", "kind": "tally"})
+        assert "starts with a letter or digit" in error_beside(bad.get_data(as_text=True), "key")
+    assert db.session.execute(select(Metric.key)).scalars().all() == []
 
 
 def test_settings_offer_iana_timezones_and_refuse_bad_values(admin):
