@@ -536,9 +536,17 @@ def set_route_stops(route: Route, stations: list[Station]) -> None:
     del route.stops[len(stations) :]
 
 
-def move_route_stop(session: Session, actor, route: Route, position: int, step: int) -> None:
-    """Move the stop at ``position`` one place up (step -1) or down (+1) the route."""
+def move_route_stop(
+    session: Session, actor, route: Route, position: int, step: int, code: str | None = None
+) -> None:
+    """Move the stop at ``position`` one place up (step -1) or down (+1) the route.
+
+    ``code`` is the station the page showed there: a second tap on a button whose stop
+    has just moved is refused, instead of moving whichever stop took its place.
+    """
     codes = [stop.station.code for stop in route.stops]
+    if code is not None and 0 <= position < len(codes) and codes[position] != code:
+        raise CatalogError(f"{code} has moved since the page was shown; here is the route now.")
     stations = {stop.station.code: stop.station for stop in route.stops}
     move_one_place(
         session,

@@ -291,3 +291,18 @@ def test_an_admin_moves_a_metric_with_a_gloved_thumb(phone, live_server, make_us
     db.session.rollback()  # end the test's snapshot, to read what the server committed
     assert stored_order() == [(0, "scrap"), (1, "units_completed"), (2, "material_on_hand")]
     assert problems == []
+
+
+def test_a_double_tap_on_a_route_stop_moves_it_once(admin, make_station):
+    """Both taps come from the same page: the second names a stop that has moved on, and
+    is refused rather than moving back whichever stop took its place."""
+    for code in ("A-1", "A-2", "A-3"):
+        make_station(code)
+    admin.post("/admin/routes/new", {"name": "Walk", "stations": "A-1\nA-2\nA-3", "active": "yes"})
+    route = db.session.execute(select(Route)).scalar_one()
+    tap = {"station": "A-3"}
+    admin.post(f"/admin/routes/{route.id}/stops/2/up", tap)
+    again = admin.post(f"/admin/routes/{route.id}/stops/2/up", tap, follow_redirects=True)
+    assert "A-3 has moved since the page was shown" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert [stop.station.code for stop in route.stops] == ["A-1", "A-3", "A-2"]

@@ -674,8 +674,10 @@ def route_edit(route_id: int | None):
 @bp.post("/routes/<int:route_id>/stops/<int:position>/<any(up, down):direction>")
 def route_move(route_id: int, position: int, direction: str):
     route = or_404(db.session.get(Route, route_id))
+    shown = request.form.get("station") or None
     move(
-        direction, lambda step: catalog.move_route_stop(db.session, actor(), route, position, step)
+        direction,
+        lambda step: catalog.move_route_stop(db.session, actor(), route, position, step, shown),
     )
     return redirect(url_for(".route_edit", route_id=route.id) + f"#stop-{position}")
 
