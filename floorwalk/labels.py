@@ -144,12 +144,19 @@ def label_png(label: Label, module_px: int = 12) -> bytes:
     return out.getvalue()
 
 
+def font_files() -> dict[str, Path] | None:
+    """The label font's files by style ('' and 'B') as the build copied them, or None
+    in a checkout that was never built."""
+    files = {style: FONT_DIR / name for style, name in FONT_FILES.items()}
+    return files if all(path.exists() for path in files.values()) else None
+
+
 def fitted_font(draw: ImageDraw.ImageDraw, text: str, style: str, size: int, width: int):
     """The label font at ``size``, or smaller until ``text`` fits ``width`` pixels."""
-    path = FONT_DIR / FONT_FILES[style]
+    files = font_files()
     while True:
-        if path.exists():
-            font = ImageFont.truetype(str(path), size)
+        if files:
+            font = ImageFont.truetype(str(files[style]), size)
         else:
             font = ImageFont.load_default(size=size)
         if size <= 10 or draw.textlength(text, font=font) <= width:
@@ -199,9 +206,10 @@ class LabelText:
     """The font that label text is set in on a PDF sheet, and the text it can print."""
 
     def __init__(self, pdf: FPDF):
-        if all((FONT_DIR / name).exists() for name in FONT_FILES.values()):
-            for style, name in FONT_FILES.items():
-                pdf.add_font("DejaVu", style, str(FONT_DIR / name))
+        files = font_files()
+        if files:
+            for style, path in files.items():
+                pdf.add_font("DejaVu", style, str(path))
             self.family, self.printable = "DejaVu", str
         else:
             self.family, self.printable = "Helvetica", latin1

@@ -259,12 +259,6 @@ def store_push(session: Session, checked: CheckedPush, now: datetime) -> list[di
     """
     storable = checked.storable()
     if storable:
-        # The change number first: on PostgreSQL it makes concurrent pushes (and photo
-        # uploads) take turns, so the stored state read next stays true until commit.
-        transaction_change_seq(session)
-        _reject_others_photos(session, storable)
-        storable = checked.storable()
-    if storable:
         _store(session, storable, now)
     return checked.results()
 
@@ -330,7 +324,13 @@ def import_records(session: Session, content: bytes, now: datetime) -> list[dict
 
 
 def _store(session: Session, items: list[Item], now: datetime) -> None:
+    # The change number first: on PostgreSQL it makes concurrent pushes (and photo
+    # uploads) take turns, so what is read next stays true until this transaction commits.
     seq = transaction_change_seq(session)
+    _reject_others_photos(session, items)
+    items = [item for item in items if item.columns is not None]
+    if not items:
+        return
     ids = {item.columns["id"] for item in items}
     state = _load_stored(session, ids)
     for item in items:
