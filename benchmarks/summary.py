@@ -48,7 +48,7 @@ from floorwalk.models import (  # noqa: E402
     User,
 )
 from floorwalk.settings import plant_clock, set_setting  # noqa: E402
-from floorwalk.summaries import daily_summary  # noqa: E402
+from floorwalk.summaries.day import daily_summary  # noqa: E402
 
 STATIONS = 500
 AREAS = 10
@@ -250,7 +250,7 @@ def measure(app, runs: int) -> tuple[float, float, int]:
 def query_plans(app, station_code: str = "ST-007") -> str:
     """The plan of every statement on ``records`` that one summary and one station
     history run, as the database explains them."""
-    from floorwalk.summaries import station_history
+    from floorwalk.summaries.day import station_history
 
     statements = []
     with app.app_context():

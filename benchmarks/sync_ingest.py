@@ -30,8 +30,8 @@ from floorwalk import create_app
 from floorwalk.accounts import create_user
 from floorwalk.extensions import db
 from floorwalk.models import Area, Metric, Record, RecordVersion, Station
-from floorwalk.records import record_columns
 from floorwalk.settings import plant_clock
+from floorwalk.sync.records import record_columns
 
 BATCH = 500
 BATCHES = 24  # 12,000 records through the endpoint per round

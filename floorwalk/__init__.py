@@ -58,8 +58,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Feature modules add their API routes to api.bp, so import them before registering.
-    from .views import admin, api, auth, main, summary, sync  # noqa: F401
+    from .views import admin, api, auth, main, summary  # noqa: F401
     from .views import app as phone_app
+    from .views.api import sync
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)

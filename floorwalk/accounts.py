@@ -190,10 +190,6 @@ def authenticate(
 # Roles --------------------------------------------------------------------------------
 
 
-def has_role(user, *roles: str) -> bool:
-    return bool(user.is_authenticated and user.role in roles)
-
-
 def role_required(*roles: str):
     """Let only signed-in users with one of ``roles`` through; 401 or 403 otherwise.
 

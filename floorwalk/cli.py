@@ -14,7 +14,7 @@ from .database import begin_writing
 from .extensions import db
 from .models import ROLES, utcnow
 from .settings import NAMES, get_settings, set_setting
-from .sync import count_statuses
+from .sync.push import count_statuses
 
 
 def main() -> None:
@@ -45,7 +45,7 @@ def import_group() -> None:
 
 
 def catalog_import_command(kind: str) -> click.Command:
-    from .csv_import import COLUMNS
+    from .catalog.csv_io import COLUMNS
 
     @click.command(
         kind,
@@ -56,7 +56,7 @@ def catalog_import_command(kind: str) -> click.Command:
     @click.option("--check", is_flag=True, help="Report what would change; store nothing.")
     @with_appcontext
     def command(file: Path, check: bool) -> None:
-        from .csv_import import check_csv, import_csv
+        from .catalog.csv_io import check_csv, import_csv
 
         begin_writing(db.session)
         run = check_csv if check else import_csv
@@ -92,7 +92,7 @@ for _kind in ("metrics", "stations", "targets", "employees", "categories", "plan
 def import_records_command(file) -> None:
     """Load records exported from a phone, as a push would store them (records keep their
     authors; no clock correction). Prints one STATUS: N line per status."""
-    from .sync import import_records
+    from .sync.push import import_records
 
     try:
         results = import_records(db.session, file.read(), utcnow())
@@ -143,7 +143,7 @@ def photos() -> None:
 @with_appcontext
 def purge_photos_command() -> None:
     """Delete photos no record has named for 7 days (run it daily from a timer)."""
-    from .photos import purge_photos, remove_photo_files
+    from .sync.photos import purge_photos, remove_photo_files
 
     begin_writing(db.session)
     purged = purge_photos(db.session, utcnow())

@@ -25,8 +25,8 @@ from .models import (
     StationMetric,
     User,
 )
-from .records import build_record, record_body
 from .settings import plant_clock, set_setting
+from .sync.records import build_record, record_body
 
 TIMEZONE = "America/Chicago"
 SHIFTS = "A=06:00,B=14:00,C=22:00"

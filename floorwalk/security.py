@@ -6,6 +6,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from .extensions import csrf
+from .permissions import EVERY_ROLE, FOLLOW_UP_ROLES
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
@@ -18,9 +19,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # What the navigation offers, by role. An entry shows once its page exists, so a
 # feature adds its page and its line here, nothing else.
 NAVIGATION = (
-    ("Walk", "app.walk", ("coordinator", "supervisor", "manager", "admin")),
-    ("Summary", "summary.today", ("coordinator", "supervisor", "manager", "admin")),
-    ("Follow-up", "summary.observations", ("supervisor", "manager", "admin")),
+    ("Walk", "app.walk", EVERY_ROLE),
+    ("Summary", "summary.today", EVERY_ROLE),
+    ("Follow-up", "summary.observations", FOLLOW_UP_ROLES),
     ("Admin", "admin.index", ("admin",)),
 )
 
@@ -28,7 +29,7 @@ NAVIGATION = (
 def check_csrf() -> None:
     """Every state-changing page request carries the form's CSRF token.
 
-    The API checks its own, after telling an expired session apart (views/api.py).
+    The API checks its own, after telling an expired session apart (views/api/__init__.py).
     """
     if request.method in SAFE_METHODS or request.blueprint == "api":
         return

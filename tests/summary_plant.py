@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from floorwalk.extensions import db
-from floorwalk.followup import follow_up
 from floorwalk.models import Employee, StationMetric, UnscheduledStation
 from floorwalk.settings import set_setting
+from floorwalk.summaries.followup import follow_up
 
 CHICAGO = ZoneInfo("America/Chicago")
 D = date(2026, 2, 10)

@@ -22,23 +22,20 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from ..accounts import role_required
-from ..charts import history_chart, trend_chart
 from ..errors import ApiError
 from ..extensions import db
-from ..followup import (
-    AGES,
-    FollowUpError,
-    ObservationFilter,
-    follow_up,
-    follow_up_history,
-    list_observations,
+from ..models import SEVERITIES, Area, Category, Record, Station, utcnow
+from ..permissions import (
+    EVERY_ROLE,
+    FOLLOW_UP_ROLES,
     may_follow_up,
+    may_follow_up_at_all,
     supervised_area_ids,
 )
-from ..models import SEVERITIES, Area, Category, Record, Station, utcnow
 from ..schemas import form_input
 from ..settings import plant_clock
-from ..summaries import (
+from ..summaries.charts import history_chart, trend_chart
+from ..summaries.day import (
     RECORDS_CSV_HEADER,
     SUMMARY_CSV_HEADER,
     SummaryError,
@@ -49,11 +46,17 @@ from ..summaries import (
     station_history,
     summary_csv_rows,
 )
+from ..summaries.followup import (
+    AGES,
+    FollowUpError,
+    ObservationFilter,
+    follow_up,
+    follow_up_history,
+    list_observations,
+)
 from .api import bp as api_bp
 
 bp = Blueprint("summary", __name__)
-ALL_ROLES = ("coordinator", "supervisor", "manager", "admin")
-FOLLOW_UP_ROLES = ("supervisor", "manager", "admin")
 
 
 class SummaryQuery(Schema):
@@ -154,7 +157,7 @@ def csv_response(rows, header, filename: str) -> Response:
 
 
 @bp.get("/summary")
-@role_required(*ALL_ROLES)
+@role_required(*EVERY_ROLE)
 def today():
     """Today's summary; ``?day=`` (the date picker) goes to that day's page."""
     query = parse_query(SummaryQuery())
@@ -164,7 +167,7 @@ def today():
 
 
 @bp.get("/summary/<string(length=10):day>")
-@role_required(*ALL_ROLES)
+@role_required(*EVERY_ROLE)
 def day(day: str):
     return render_day(parse_day(day), parse_query(SummaryQuery()))
 
@@ -198,8 +201,8 @@ def render_day(the_day: date, query: dict):
         ],
         categories=categories,
         filters=filter_args(query),
-        can_follow_up=current_user.role in FOLLOW_UP_ROLES,
-        can_export_records=current_user.role in FOLLOW_UP_ROLES,
+        can_follow_up=may_follow_up_at_all(current_user),
+        can_export_records=may_follow_up_at_all(current_user),
         records_url=url_for(
             "summary.records_csv",
             **{"from": summary["day"], "to": summary["day"]},
@@ -209,7 +212,7 @@ def render_day(the_day: date, query: dict):
 
 
 @bp.get("/summary/<string(length=10):day>.csv")
-@role_required(*ALL_ROLES)
+@role_required(*EVERY_ROLE)
 def day_csv(day: str):
     the_day = parse_day(day)
     query = parse_query(SummaryQuery())
@@ -294,7 +297,7 @@ def _back_to_list() -> str:
 
 
 @bp.get("/stations/<code>")
-@role_required(*ALL_ROLES)
+@role_required(*EVERY_ROLE)
 def station(code: str):
     found = db.session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
     if found is None:
@@ -311,7 +314,7 @@ def station(code: str):
         station=found,
         history=history,
         charts=charts,
-        can_follow_up=current_user.role in FOLLOW_UP_ROLES,
+        can_follow_up=may_follow_up_at_all(current_user),
     )
 
 

@@ -1,0 +1,1 @@
+"""The plant's catalog: areas, stations, metrics, targets, plan, employees, routes, categories."""

@@ -1,0 +1,508 @@
+"""Catalog CSV files (DESIGN §5): read, check every row, then store all of them or none.
+
+``check_csv`` reads a file and compares each row with what is stored, without writing:
+the admin page's preview and ``floorwalk import --check`` show it as is. ``import_csv``
+checks the same way and, only when no row has an error, writes the changes. Export
+writes the same columns, so exporting and importing the file again changes nothing.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..audit import record_audit
+from ..models import (
+    Area,
+    Category,
+    Employee,
+    Metric,
+    PlanTarget,
+    Station,
+    StationMetric,
+    UnscheduledStation,
+)
+from ..settings import plant_clock
+from . import entities as catalog
+from .schemas import (
+    CategoryRow,
+    EmployeeRow,
+    MetricRow,
+    PlanRow,
+    StationRow,
+    TargetRow,
+    flatten,
+)
+
+COLUMNS = {
+    "metrics": ("key", "label", "unit", "kind"),
+    "stations": ("code", "name", "area", "active"),
+    "targets": ("station", "metric", "target", "min_level"),
+    "employees": ("badge", "name", "area"),
+    "categories": ("key", "label", "downtime"),
+    "plan": ("day", "shift", "station", "metric", "target", "scheduled"),
+}
+KINDS = tuple(COLUMNS)
+ROW_SCHEMAS: dict[str, type[Schema]] = {
+    "metrics": MetricRow,
+    "stations": StationRow,
+    "targets": TargetRow,
+    "employees": EmployeeRow,
+    "categories": CategoryRow,
+    "plan": PlanRow,
+}
+
+
+@dataclass
+class Change:
+    """One thing the file sets: new (``before`` None), updated or unchanged."""
+
+    line: int
+    key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    write: Callable[[str], None]
+
+    @property
+    def status(self) -> str:
+        if self.before is None:
+            return "new"
+        return "unchanged" if self.before == self.after else "updated"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    stored: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+    @property
+    def new(self) -> int:
+        return self.count("new")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append((line, message))
+
+    def summary(self) -> str:
+        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def read_rows(data: bytes, kind: str, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
+    """The file's rows as dicts with their first line numbers; problems go to ``report``."""
+    columns = COLUMNS[kind]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        report.error(
+            line,
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+            "save it as 'CSV UTF-8' and upload it again",
+        )
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, header, next_line = [], None, 1
+    try:
+        for fields in reader:
+            line, next_line = next_line, reader.line_num + 1
+            if not any(value.strip() for value in fields):
+                continue
+            if header is None:
+                header = [name.strip().lower() for name in fields]
+                if not check_header(header, columns, line, report):
+                    return []
+                continue
+            if len(fields) != len(header):
+                report.error(
+                    line, f"{len(fields)} fields, but the header has {len(header)} columns"
+                )
+                continue
+            rows.append((line, dict(zip(header, fields, strict=True))))
+    except csv.Error as error:
+        report.error(next_line, f"not readable as CSV ({error})")
+        return []
+    if header is None:
+        report.error(1, f"the file is empty; the header is {','.join(columns)}")
+    return rows
+
+
+def check_header(header: list[str], columns: tuple[str, ...], line: int, report) -> bool:
+    missing = [c for c in columns if c not in header]
+    extra = [c or "(blank)" for c in header if c not in columns]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing column {', '.join(missing)}")
+    if extra:
+        problems.append(f"unknown column {', '.join(extra)}")
+    if repeated:
+        problems.append(f"repeated column {', '.join(repeated)}")
+    if problems:
+        report.error(line, "; ".join(problems) + f" (the columns are {','.join(columns)})")
+    return not problems
+
+
+def load_row(schema: Schema, line: int, row: dict, report: ImportReport) -> dict | None:
+    try:
+        return schema.load(row)
+    except ValidationError as error:
+        for name, messages in error.messages.items():
+            report.error(line, f"{name}: {' '.join(flatten(messages))}")
+        return None
+
+
+def first_time(seen: dict, key, line: int, what: str, report: ImportReport) -> bool:
+    """False, with an error, when ``key`` was already on an earlier line."""
+    if key in seen:
+        report.error(line, f"{what} is already on line {seen[key]}")
+        return False
+    seen[key] = line
+    return True
+
+
+# Checking each kind -------------------------------------------------------------------
+
+
+def _by(session: Session, model, column) -> dict:
+    return {getattr(row, column): row for row in session.execute(select(model)).scalars()}
+
+
+def check_keyed(session, rows, report, actor, model, key, schema, values_of, save, prepare=None):
+    """One change per row of a kind stored under its own key (metrics, stations,
+    employees, categories): a key seen twice is an error, a stored key an update.
+
+    ``prepare(values, line)`` completes a row's values, or reports it and returns False.
+    """
+    stored, seen = _by(session, model, key), {}
+    for line, row in rows:
+        values = load_row(schema, line, row, report)
+        if values is None or not first_time(
+            seen, values[key], line, f"{key} {values[key]!r}", report
+        ):
+            continue
+        if prepare is not None and not prepare(values, line):
+            continue
+        existing = stored.get(values[key])
+        before = values_of(existing) if existing else None
+
+        def write(action, existing=existing, values=values):
+            save(session, actor, existing, values, action)
+
+        report.changes.append(Change(line, values[key], before, values, write))
+
+
+def check_metrics(session, rows, report, actor):
+    def prepare(values, line):
+        values["unit"] = values["unit"] or ""
+        return True
+
+    check_keyed(session, rows, report, actor, Metric, "key", MetricRow(),
+                catalog.metric_values, catalog.save_metric, prepare)  # fmt: skip
+
+
+def check_stations(session, rows, report, actor):
+    check_keyed(session, rows, report, actor, Station, "code", StationRow(),
+                catalog.station_values, catalog.save_station)  # fmt: skip
+
+
+def check_targets(session, rows, report, actor):
+    stations = {
+        s.code: s
+        for s in session.execute(
+            select(Station).options(
+                selectinload(Station.metrics).selectinload(StationMetric.metric)
+            )
+        ).scalars()
+    }
+    metrics, seen, schema = _by(session, Metric, "key"), {}, TargetRow()
+    for line, row in rows:
+        values = load_row(schema, line, row, report)
+        if values is None:
+            continue
+        station, metric = stations.get(values["station"]), metrics.get(values["metric"])
+        if station is None:
+            report.error(line, f"station: there is no station {values['station']!r}")
+        if metric is None:
+            report.error(line, f"metric: there is no metric {values['metric']!r}")
+        key = f"{values['station']}/{values['metric']}"
+        if not (station and metric) or not first_time(
+            seen, key, line, f"{key} (station/metric)", report
+        ):
+            continue
+        entry = next((e for e in station.metrics if e.metric_id == metric.id), None)
+        before = catalog.target_values(entry) if entry else None
+
+        def write(action, station=station, metric=metric, values=values):
+            catalog.set_station_metric(
+                session, actor, station, metric, values["target"], values["min_level"], action
+            )
+
+        report.changes.append(Change(line, key, before, values, write))
+
+
+def check_employees(session, rows, report, actor):
+    areas = _by(session, Area, "name")
+
+    def prepare(values, line):
+        if values["area"] and values["area"] not in areas:
+            message = f"there is no area {values['area']!r} (importing stations creates areas)"
+            report.error(line, f"area: {message}")
+            return False
+        values["active"] = True
+        return True
+
+    check_keyed(session, rows, report, actor, Employee, "badge", EmployeeRow(),
+                catalog.employee_values, catalog.save_employee, prepare)  # fmt: skip
+
+
+def check_categories(session, rows, report, actor):
+    def prepare(values, line):
+        values["active"] = True
+        return True
+
+    check_keyed(session, rows, report, actor, Category, "key", CategoryRow(),
+                catalog.category_values, catalog.save_category, prepare)  # fmt: skip
+
+
+def check_plan(session, rows, report, actor):
+    """Each day in the file replaces that day's plan (a Change per day)."""
+    stations, metrics = _by(session, Station, "code"), _by(session, Metric, "key")
+    shifts = [s.name for s in plant_clock(session).shifts]
+    days: dict[date, dict] = {}
+    schema = PlanRow()
+    for line, row in rows:
+        values = load_row(schema, line, row, report)
+        if values is None:
+            continue
+        day, shift, code = values["day"], values["shift"] or "", values["station"]
+        plan = days.setdefault(day, {"line": line, "targets": {}, "off": {}})
+        problems = []
+        if shift and shift not in shifts:
+            known = f"the shifts are {', '.join(shifts)}" if shifts else "no shifts are set"
+            problems.append(f"shift: there is no shift {shift!r} ({known}; blank is all day)")
+        if code not in stations:
+            problems.append(f"station: there is no station {code!r}")
+        if values["scheduled"]:
+            problems += plan_target_problems(values, metrics)
+        for problem in problems:
+            report.error(line, problem)
+        if problems:
+            continue
+        if not values["scheduled"]:
+            first_time(
+                plan["off"], (shift, code), line, f"{code} not scheduled{on_shift(shift)}", report
+            )
+        elif values["metric"]:
+            key = (shift, code, values["metric"])
+            first_time(
+                plan["targets"], key, line, f"{code} {values['metric']}{on_shift(shift)}", report
+            )
+            plan.setdefault("values", {})[key] = values["target"]
+    for day, plan in sorted(days.items()):
+        for (shift, code, _metric), line in plan["targets"].items():
+            if ("", code) in plan["off"] or (shift, code) in plan["off"]:
+                off_line = plan["off"].get((shift, code)) or plan["off"][("", code)]
+                report.error(
+                    line, f"{code} has a target but is not scheduled then (line {off_line})"
+                )
+        after = {
+            "targets": sorted(
+                [shift, code, metric, target]
+                for (shift, code, metric), target in plan.get("values", {}).items()
+            ),
+            "unscheduled": sorted([shift, code] for shift, code in plan["off"]),
+        }
+        before = stored_plan(session, day)
+        if before == {"targets": [], "unscheduled": []}:
+            before = None
+
+        def write(action, day=day, after=after, before=before):
+            replace_day_plan(session, day, after, stations, metrics)
+            record_audit(session, actor, action, "plan", day.isoformat(), before, after)
+
+        report.changes.append(Change(plan["line"], day.isoformat(), before, after, write))
+
+
+def on_shift(shift: str) -> str:
+    return f" on shift {shift}" if shift else " all day"
+
+
+def plan_target_problems(values: dict, metrics: dict) -> list[str]:
+    if values["metric"] and values["metric"] not in metrics:
+        return [f"metric: there is no metric {values['metric']!r}"]
+    if values["metric"] and values["target"] is None:
+        return ["target: a scheduled row with a metric needs its target"]
+    if values["target"] is not None and not values["metric"]:
+        return ["metric: name the metric this target is for"]
+    return []
+
+
+def stored_plan(session: Session, day: date) -> dict[str, list]:
+    targets = session.execute(
+        select(PlanTarget.shift, Station.code, Metric.key, PlanTarget.target)
+        .join(PlanTarget.station)
+        .join(PlanTarget.metric)
+        .where(PlanTarget.day == day)
+    ).all()
+    off = session.execute(
+        select(UnscheduledStation.shift, Station.code)
+        .join(UnscheduledStation.station)
+        .where(UnscheduledStation.day == day)
+    ).all()
+    return {
+        "targets": sorted([list(row) for row in targets]),
+        "unscheduled": sorted([list(row) for row in off]),
+    }
+
+
+def replace_day_plan(session, day: date, plan: dict, stations: dict, metrics: dict) -> None:
+    """Make the stored plan of ``day`` equal ``plan``: rows kept are updated in place, rows
+    gone are deleted with a Removal for pull, so a re-import changes no row."""
+    wanted = {(s, c, m): t for s, c, m, t in plan["targets"]}
+    for row in session.execute(
+        select(PlanTarget).where(PlanTarget.day == day).options(selectinload(PlanTarget.station))
+    ).scalars():
+        key = (row.shift, row.station.code, row.metric.key)
+        if key in wanted:
+            if row.target != wanted[key]:
+                row.target = wanted[key]
+            del wanted[key]
+        else:
+            catalog.add_removal(session, "plan_targets", row.id)
+            session.delete(row)
+    for (shift, code, metric), target in wanted.items():
+        session.add(
+            PlanTarget(
+                day=day, shift=shift, station=stations[code], metric=metrics[metric], target=target
+            )
+        )
+    off = {(s, c) for s, c in plan["unscheduled"]}
+    for row in session.execute(
+        select(UnscheduledStation)
+        .where(UnscheduledStation.day == day)
+        .options(selectinload(UnscheduledStation.station))
+    ).scalars():
+        if (row.shift, row.station.code) in off:
+            off.discard((row.shift, row.station.code))
+        else:
+            catalog.add_removal(session, "unscheduled_stations", row.id)
+            session.delete(row)
+    for shift, code in off:
+        session.add(UnscheduledStation(day=day, shift=shift, station=stations[code]))
+    session.flush()
+
+
+CHECKS = {
+    "metrics": check_metrics,
+    "stations": check_stations,
+    "targets": check_targets,
+    "employees": check_employees,
+    "categories": check_categories,
+    "plan": check_plan,
+}
+
+
+def check_csv(session: Session, kind: str, data: bytes, actor=None) -> ImportReport:
+    """What importing ``data`` would do, row by row, and every error by line; writes nothing."""
+    report = ImportReport(kind)
+    rows = read_rows(data, kind, report)
+    if rows or not report.errors:
+        CHECKS[kind](session, rows, report, actor)
+    report.errors.sort()
+    return report
+
+
+def import_csv(session: Session, kind: str, data: bytes, actor=None) -> ImportReport:
+    """Store every row of ``data``, or none of them when any row has an error.
+
+    Flushes but never commits; the caller commits when ``report.stored``.
+    """
+    report = check_csv(session, kind, data, actor)
+    if report.errors:
+        return report
+    for change in report.changes:
+        if change.status != "unchanged":
+            change.write("import")
+    session.flush()
+    report.stored = True
+    return report
+
+
+# Export -------------------------------------------------------------------------------
+
+
+def format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def export_rows(session: Session, kind: str, day: date | None = None) -> list[list[str]]:
+    if kind == "metrics":
+        return [[m.key, m.label, m.unit, m.kind] for m in catalog.list_metrics(session)]
+    if kind == "stations":
+        return [
+            [s.code, s.name, s.area.name, yes_no(s.active)] for s in catalog.list_stations(session)
+        ]
+    if kind == "targets":
+        return [
+            [s.code, e.metric.key, format_number(e.target), format_number(e.min_level)]
+            for s in catalog.list_stations(session)
+            for e in s.metrics
+        ]
+    if kind == "employees":
+        return [
+            [e.badge, e.name, e.area.name if e.area else ""]
+            for e in catalog.list_employees(session)
+            if e.active
+        ]
+    if kind == "categories":
+        return [
+            [c.key, c.label, yes_no(c.downtime)]
+            for c in catalog.list_categories(session, active_only=True)
+        ]
+    if kind == "plan":
+        plan = stored_plan(session, day)
+        rows = [
+            [day.isoformat(), shift, code, metric, format_number(target), "yes"]
+            for shift, code, metric, target in plan["targets"]
+        ]
+        rows += [
+            [day.isoformat(), shift, code, "", "", "no"] for shift, code in plan["unscheduled"]
+        ]
+        return rows
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def export_csv(session: Session, kind: str, day: date | None = None) -> bytes:
+    """The kind's rows as CSV in UTF-8 with a byte-order mark, for spreadsheet programs."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS[kind])
+    writer.writerows(export_rows(session, kind, day))
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,238 @@
+"""The production plan: which stations work on a day or shift, and every target.
+
+This is the one place the target rule lives. The admin's plan page, the day and shift
+summaries, period reports and pull (so the phone) all ask it; none recomputes it.
+
+The rule (docs/summary.md, "Targets"): a day's target for a station and metric is the
+plan's whole-day target (a plan row with an empty shift), else the station's standing
+target. When the plant has shifts, each shift's share is that day target divided evenly
+between the shifts, replaced by the plan's own target for that shift where it has one.
+A shift's target is its share; the whole day's is the sum of the shares of the shifts
+the station is scheduled for. Without shifts a plan row for a named shift is ignored.
+Example: standing 600, shifts A/B/C, plan A=300: day 300 + 200 + 200 = 700, B 200.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Area, Metric, PlanTarget, Station, StationMetric, UnscheduledStation
+from ..settings import plant_clock
+
+Key = tuple[date, int, int]  # (day, station id, metric id)
+
+
+def _days(day_from: date, day_to: date) -> list[date]:
+    return [day_from + timedelta(days=n) for n in range((day_to - day_from).days + 1)]
+
+
+def _shifts_off(session: Session, day_from: date, day_to: date) -> dict[tuple[date, int], set]:
+    """Per (day, station), the shifts the plan leaves out ('' for the whole day)."""
+    off: dict[tuple[date, int], set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(
+            UnscheduledStation.day, UnscheduledStation.station_id, UnscheduledStation.shift
+        ).where(UnscheduledStation.day.between(day_from, day_to))
+    )
+    for day, station_id, shift in rows:
+        off[(day, station_id)].add(shift)
+    return off
+
+
+def unscheduled_stations(
+    session: Session, day_from: date, day_to: date, shift_names: Iterable[str], shift: str | None
+) -> dict[date, set[int]]:
+    """Per day, the stations the plan leaves out of the day, or of ``shift`` of it.
+
+    A whole day leaves a station out when the plan unschedules it for the day, or for
+    every one of the plant's shifts.
+    """
+    names = set(shift_names)
+    result: dict[date, set[int]] = defaultdict(set)
+    for (day, station_id), off in _shifts_off(session, day_from, day_to).items():
+        if "" in off or (shift and shift in off) or (not shift and names and names <= off):
+            result[day].add(station_id)
+    return result
+
+
+def plan_targets(
+    session: Session,
+    day_from: date,
+    day_to: date,
+    standing: Mapping[tuple[int, int], float | None],
+    shift_names: list[str],
+    shift: str | None = None,
+    station_ids: set[int] | None = None,
+) -> dict[Key, float]:
+    """The target of each (day, station, metric) that has one, by the module's rule.
+
+    ``standing`` maps (station id, metric id) to the standing target; ``station_ids``
+    limits the plan rows read to those stations (None: every station).
+    """
+    plan: dict[Key, dict[str, float]] = defaultdict(dict)
+    rows = session.execute(
+        select(
+            PlanTarget.day,
+            PlanTarget.station_id,
+            PlanTarget.metric_id,
+            PlanTarget.shift,
+            PlanTarget.target,
+        ).where(PlanTarget.day.between(day_from, day_to))
+    )
+    for day, station_id, metric_id, plan_shift, target in rows:
+        if station_ids is None or station_id in station_ids:
+            plan[(day, station_id, metric_id)][plan_shift] = target
+    partly_off = {key: off - {""} for key, off in _shifts_off(session, day_from, day_to).items()}
+    standing_targets = {key: value for key, value in standing.items() if value is not None}
+    targets: dict[Key, float] = {}
+    no_plan: dict[str, float] = {}
+    # Most stations share a handful of (target, plan, shifts off) cases: combine each once.
+    combined: dict[tuple, float | None] = {}
+    for day in _days(day_from, day_to):
+        keys = standing_targets.keys() | {(sid, mid) for (d, sid, mid) in plan if d == day}
+        for station_id, metric_id in keys:
+            planned = plan.get((day, station_id, metric_id), no_plan)
+            whole = planned.get("", standing_targets.get((station_id, metric_id)))
+            off = frozenset(partly_off.get((day, station_id), ()))
+            case_key = (whole, tuple(sorted(planned.items())), off)
+            if case_key not in combined:
+                combined[case_key] = combine(whole, planned, shift_names, shift, off)
+            target = combined[case_key]
+            if target is not None:
+                targets[(day, station_id, metric_id)] = target
+    return targets
+
+
+def combine(
+    whole: float | None,
+    planned: Mapping[str, float],
+    shift_names: list[str],
+    shift: str | None,
+    off: Iterable[str] = (),
+) -> float | None:
+    """The rule itself: a shift's share, or the whole day's sum of scheduled shares."""
+    if not shift_names:
+        return whole
+    share = whole / len(shift_names) if whole is not None else None
+    per_shift = {name: planned.get(name, share) for name in shift_names}
+    if shift:
+        return per_shift.get(shift)
+    parts = [value for name, value in per_shift.items() if value is not None and name not in off]
+    return sum(parts) if parts else None
+
+
+def standing_targets(session: Session, station_ids: set[int] | None = None) -> dict:
+    """(station id, metric id) → standing target, for every listed metric."""
+    query = select(StationMetric.station_id, StationMetric.metric_id, StationMetric.target)
+    if station_ids is not None:
+        query = query.where(StationMetric.station_id.in_(station_ids))
+    return {(sid, mid): target for sid, mid, target in session.execute(query)}
+
+
+def targets_for(
+    session: Session, day: date, station: Station, metric: Metric, shift: str | None = None
+) -> float | None:
+    """The target of one station and metric on ``day`` (``shift`` of it, or the day)."""
+    names = [s.name for s in plant_clock(session).shifts]
+    found = plan_targets(
+        session,
+        day,
+        day,
+        standing_targets(session, {station.id}),
+        names,
+        shift or None,
+        {station.id},
+    )
+    return found.get((day, station.id, metric.id))
+
+
+def day_targets_by_shift(session: Session, day: date) -> list[dict]:
+    """Every station metric's target on ``day``: the whole day's (shift '') and, when the
+    plant has shifts, each shift's, as pull sends them to phones."""
+    names = [s.name for s in plant_clock(session).shifts]
+    standing = standing_targets(session)
+    codes = dict(session.execute(select(Station.id, Station.code)).all())
+    keys = dict(session.execute(select(Metric.id, Metric.key)).all())
+    answer = []
+    for shift in ["", *names]:
+        found = plan_targets(session, day, day, standing, names, shift or None)
+        for (_, station_id, metric_id), target in found.items():
+            answer.append(
+                {
+                    "station": codes[station_id],
+                    "metric": keys[metric_id],
+                    "shift": shift,
+                    "target": target,
+                }
+            )
+    answer.sort(key=lambda row: (row["station"], row["metric"], row["shift"]))
+    return answer
+
+
+# The plan page ------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedStation:
+    station: Station
+    scheduled: bool
+    unscheduled_shifts: list[str] = field(default_factory=list)
+    # (metric label, shift or '', target or None, "plan" or "standing")
+    targets: list[tuple[str, str, float | None, str]] = field(default_factory=list)
+
+
+def day_plan(session: Session, day: date, shift: str = "") -> list[PlannedStation]:
+    """Each active station on ``day`` (and ``shift``, or the whole day when ''): whether it
+    is scheduled, and each metric's target by the module's rule with where it comes from.
+    For the whole day of a plant with shifts, each shift's target follows the day's."""
+    stations = session.execute(
+        select(Station)
+        .join(Station.area)
+        .where(Station.active)
+        .options(
+            selectinload(Station.area),
+            selectinload(Station.metrics).selectinload(StationMetric.metric),
+        )
+        .order_by(Area.name, Station.code)
+    ).scalars()
+    off = _shifts_off(session, day, day)
+    planned_pairs = set(
+        session.execute(
+            select(PlanTarget.station_id, PlanTarget.metric_id).where(PlanTarget.day == day)
+        ).all()
+    )
+    metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
+    names = [s.name for s in plant_clock(session).shifts]
+    standing = standing_targets(session)
+    shown = plan_targets(session, day, day, standing, names, shift or None)
+    per_shift = (
+        {}
+        if shift
+        else {name: plan_targets(session, day, day, standing, names, name) for name in names}
+    )
+    unscheduled = unscheduled_stations(session, day, day, names, shift or None)[day]
+
+    result = []
+    for station in stations:
+        off_shifts = off.get((day, station.id), set())
+        row = PlannedStation(
+            station, station.id not in unscheduled, sorted(s for s in off_shifts if s)
+        )
+        metric_ids = [e.metric_id for e in station.metrics]
+        metric_ids += sorted(
+            {mid for (sid, mid) in planned_pairs if sid == station.id} - set(metric_ids),
+            key=lambda mid: metrics[mid].key,
+        )
+        for metric_id in metric_ids:
+            label = metrics[metric_id].label
+            source = "plan" if (station.id, metric_id) in planned_pairs else "standing"
+            key = (day, station.id, metric_id)
+            row.targets.append((label, shift, shown.get(key), source))
+            for name, targets in per_shift.items():
+                row.targets.append((label, name, targets.get(key), source))
+        result.append(row)
+    return result

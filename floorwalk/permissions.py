@@ -1,0 +1,105 @@
+"""Who may see and do what (DESIGN §1): every "may" rule of floorwalk, in one place.
+
+Pages, the API, pull, CSV downloads, photos and follow-up all ask these functions; none
+writes a role check of its own. Where a rule also filters rows in SQL, its filter form
+stands beside it, so that a list and a single check can never disagree.
+
+| role        | walks | reads employee notes            | follows up observations |
+|-------------|-------|---------------------------------|-------------------------|
+| coordinator | yes   | its own                         | no                      |
+| supervisor  | yes   | its own and its areas' employees | in its areas            |
+| manager     | no*   | all                             | all                     |
+| admin       | no*   | all                             | all                     |
+
+(*) Managers and admins may use the phone app too; nothing stops them.
+"""
+
+from typing import Any
+
+from sqlalchemy import or_
+
+from .models import ROLES, Employee, Record, User
+
+EVERY_ROLE = ROLES
+# Roles that follow observations up and may download every record of a period.
+FOLLOW_UP_ROLES = ("supervisor", "manager", "admin")
+SEES_EVERYTHING = ("manager", "admin")
+
+
+def sees_everything(user: User) -> bool:
+    return user.role in SEES_EVERYTHING
+
+
+def may_follow_up_at_all(user: User) -> bool:
+    """Whether ``user`` has the follow-up list and the raw records download at all."""
+    return user.role in FOLLOW_UP_ROLES
+
+
+def area_ids(user: User) -> set[int]:
+    return {area.id for area in user.areas}
+
+
+# Observations: acknowledge and resolve -------------------------------------------------
+
+
+def supervised_area_ids(user: User) -> set[int] | None:
+    """Areas whose observations ``user`` may follow up; None means every area."""
+    if sees_everything(user):
+        return None
+    if user.role == "supervisor":
+        return area_ids(user)
+    return set()
+
+
+def may_follow_up(user: User, record: Record) -> bool:
+    areas = supervised_area_ids(user)
+    if areas is None:
+        return True
+    return record.station is not None and record.station.area_id in areas
+
+
+def followed_up_filter(user: User, station_area_column) -> Any:
+    """The SQL form of ``may_follow_up``, on a query joined to the record's station."""
+    areas = supervised_area_ids(user)
+    return True if areas is None else station_area_column.in_(areas)
+
+
+# Employee notes ---------------------------------------------------------------------
+
+
+def may_read_note(viewer: User, author_id: int, employee_area_id: int | None) -> bool:
+    """The author, supervisors of the employee's area, managers and admins."""
+    if sees_everything(viewer) or viewer.id == author_id:
+        return True
+    return viewer.role == "supervisor" and employee_area_id in area_ids(viewer)
+
+
+def readable_notes_filter(viewer: User) -> Any:
+    """The SQL form of ``may_read_note``, for a query of records joined to Employee."""
+    if sees_everything(viewer):
+        return True
+    readable = Record.author_id == viewer.id
+    if viewer.role == "supervisor":
+        readable = or_(readable, Employee.area_id.in_(area_ids(viewer)))
+    return readable
+
+
+# Records and photos -------------------------------------------------------------------
+
+
+def may_view_record(viewer: User, record: Record) -> bool:
+    """Everyone sees station history; an employee note by ``may_read_note``; a withdrawn
+    record stays in history for its author, managers and admins."""
+    if sees_everything(viewer) or record.author_id == viewer.id:
+        return True
+    if record.deleted:
+        return False
+    if record.type == "employee_note":
+        employee = record.employee
+        return may_read_note(viewer, record.author_id, employee.area_id if employee else None)
+    return True
+
+
+def may_view_unclaimed_photo(viewer: User, uploader_id: int) -> bool:
+    """A photo no record names yet: its uploader and admins only."""
+    return viewer.id == uploader_id or viewer.role == "admin"

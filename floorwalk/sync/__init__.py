@@ -1,0 +1,1 @@
+"""Sync: what phones push and pull (DESIGN §3), records as stored, photos, the OpenAPI document."""

@@ -1,0 +1,149 @@
+"""The OpenAPI document of /api/v1, generated from the marshmallow schemas the API
+loads and dumps with (apispec), so that the document cannot drift from the code."""
+
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .. import __version__
+from ..schemas import CredentialsSchema
+from .schemas import (
+    DATA_SCHEMAS,
+    ErrorSchema,
+    PhotoAnswerSchema,
+    PullAnswerSchema,
+    PushAnswerSchema,
+    PushDocSchema,
+    RecordSchema,
+)
+
+ERRORS = {
+    400: "A bad request, or a missing or wrong CSRF token (code `csrf`)",
+    401: "No session, or it has ended",
+    403: "Not yours to see or change",
+    404: "Unknown",
+    409: "The id is taken by something else",
+    410: "The cursor is from another database epoch (code `cursor_expired`)",
+    413: "The body is too large",
+    415: "The body's media type is not accepted, or it is not an image",
+    422: "The image has too many pixels",
+    429: "Too many failed sign-ins",
+}
+
+
+def _json(schema) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _operation(summary: str, ok: dict, errors: tuple[int, ...], **extra) -> dict:
+    responses = {str(status): {"description": text, **body} for status, (text, body) in ok.items()}
+    for status in errors:
+        responses[str(status)] = {"description": ERRORS[status], **_json(ErrorSchema)}
+    return {"summary": summary, "responses": responses, **extra}
+
+
+SESSION_ANSWER = {
+    "type": "object",
+    "required": ["user", "csrf_token"],
+    "properties": {
+        "user": {
+            "type": "object",
+            "required": ["id", "username", "role", "areas"],
+            "properties": {
+                "id": {"type": "integer"},
+                "username": {"type": "string"},
+                "role": {"type": "string"},
+                "areas": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "csrf_token": {"type": "string"},
+    },
+}
+WRITE_ERRORS = (400, 401, 415)
+
+
+@cache
+def openapi_document() -> dict:
+    spec = APISpec(
+        title="floorwalk",
+        version=__version__,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "The sync protocol of DESIGN §3. Authentication: the session "
+            "cookie; state-changing requests also carry the CSRF token in X-CSRFToken."
+        },
+    )
+    for name, schema in (
+        ("Error", ErrorSchema), ("Credentials", CredentialsSchema), ("Record", RecordSchema),
+        ("Push", PushDocSchema), ("PushAnswer", PushAnswerSchema),
+        ("PullAnswer", PullAnswerSchema), ("PhotoAnswer", PhotoAnswerSchema),
+    ):  # fmt: skip
+        spec.components.schema(name, schema=schema)
+    for schema in DATA_SCHEMAS.values():
+        spec.components.schema(schema.__name__.removesuffix("Schema"), schema=schema)
+
+    session_ok = {200: ("Signed in", _json(SESSION_ANSWER))}
+    spec.path(
+        path="/api/v1/session",
+        operations={
+            "get": _operation("The signed-in user and a fresh CSRF token", session_ok, (401,)),
+            "post": _operation(
+                "Sign in", session_ok, (400, 401, 415, 429),
+                requestBody={"required": True, **_json(CredentialsSchema)},
+            ),
+        },
+    )  # fmt: skip
+    spec.path(
+        path="/api/v1/sync/push",
+        operations={
+            "post": _operation(
+                "Store records exactly once; one result per record, in input order",
+                {200: ("Every record answered", _json(PushAnswerSchema))},
+                (*WRITE_ERRORS, 413),
+                requestBody={"required": True, **_json(PushDocSchema)},
+            )
+        },
+    )
+    spec.path(
+        path="/api/v1/sync/pull",
+        operations={
+            "get": _operation(
+                "A full snapshot, or what changed since the cursor",
+                {200: ("What the phone mirrors", _json(PullAnswerSchema))},
+                (400, 401, 410),
+                parameters=[{
+                    "name": "cursor", "in": "query", "required": False,
+                    "schema": {"type": "string"},
+                    "description": "the cursor of the previous pull",
+                }],
+            )
+        },
+    )  # fmt: skip
+    image = {"schema": {"type": "string", "format": "binary"}}
+    photo_ok = ("Stored", _json(PhotoAnswerSchema))
+    spec.path(
+        path="/api/v1/photos/{photo_id}",
+        operations={
+            "put": _operation(
+                "Upload a photo (201 stored, 200 stored already with the same bytes)",
+                {201: photo_ok, 200: ("The same bytes are stored already", photo_ok[1])},
+                (*WRITE_ERRORS, 403, 409, 413, 422),
+                parameters=[{
+                    "name": "photo_id", "in": "path", "required": True,
+                    "schema": {"type": "string", "format": "uuid"},
+                }],
+                requestBody={"required": True, "content": {
+                    "image/jpeg": image, "image/png": image, "image/webp": image,
+                }},
+            )
+        },
+    )  # fmt: skip
+    spec.path(
+        path="/api/v1/openapi.json",
+        operations={"get": {"summary": "This document", "responses": {
+            "200": {"description": "OpenAPI 3", **_json({"type": "object"})}
+        }}},
+    )  # fmt: skip
+    return spec.to_dict()

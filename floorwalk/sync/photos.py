@@ -1,0 +1,189 @@
+"""Photos (DESIGN §3, §7): decoded only as JPEG, PNG or WebP, pixel count bounded,
+re-encoded to JPEG without metadata (no GPS), bounded to 2048 px, with a thumbnail,
+stored under names the server makes, and readable as the records naming them are.
+"""
+
+import hashlib
+import io
+import os
+import uuid
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from ..changes import transaction_change_seq
+from ..models import Photo, Record, RecordPhoto, User
+from ..permissions import may_view_record, may_view_unclaimed_photo
+from .push import dialect_insert
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 50-megapixel phone camera; past it, a decompression bomb
+MAX_SIDE = 2048
+THUMB_SIDE = 320
+FORMATS = ("JPEG", "PNG", "WEBP")
+UNREFERENCED_LIFETIME = timedelta(days=7)
+
+
+class PhotoError(Exception):
+    """A photo request refused, with the HTTP status and code that say why."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Processed:
+    image: bytes
+    thumb: bytes
+    width: int
+    height: int
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    # No exif, icc or comment arguments: nothing of the original's metadata is kept.
+    image.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def process_image(data: bytes) -> Processed:
+    """The photo re-encoded and its thumbnail; PhotoError 415 for what is not a JPEG, PNG
+    or WebP image, 422 for a decompression bomb."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=FORMATS) as original:
+                if original.width * original.height > MAX_PIXELS:
+                    raise PhotoError(
+                        422, "image_too_large",
+                        f"The image has more than {MAX_PIXELS:,} pixels.",
+                    )  # fmt: skip
+                original.load()
+                # Turn the picture the way the camera held it before the EXIF goes.
+                image = ImageOps.exif_transpose(original)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise PhotoError(422, "image_too_large", "The image has too many pixels.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise PhotoError(
+            415, "not_an_image", "The body is not a JPEG, PNG or WebP image."
+        ) from None
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, "white")
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    else:
+        image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    return Processed(_jpeg(image), _jpeg(thumb), image.width, image.height)
+
+
+def photo_path(photo_dir: str, photo_id: uuid.UUID, thumb: bool = False) -> Path:
+    """Where a photo's file lives: named from the parsed id, never from what was sent."""
+    name = photo_id.hex
+    return Path(photo_dir) / name[:2] / (f"{name}.thumb.jpg" if thumb else f"{name}.jpg")
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    with open(temporary, "wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+
+
+def _answer_existing(photo: Photo, uploader: User, digest: str) -> tuple[int, Photo]:
+    if photo.uploader_id != uploader.id or photo.sha256 != digest:
+        raise PhotoError(409, "conflict", "A different photo is stored under this id.")
+    return 200, photo
+
+
+def store_photo(
+    session: Session, uploader: User, photo_id: uuid.UUID, data: bytes, photo_dir: str,
+    now: datetime,
+) -> tuple[int, Photo]:  # fmt: skip
+    """Store an upload once: 201 when stored now, 200 when these bytes are stored under
+    this id already; PhotoError 409 for other bytes, 403 when another user's record
+    names the id. Flushes, never commits; the files are written before the commit."""
+    digest = hashlib.sha256(data).hexdigest()
+    existing = session.get(Photo, photo_id)
+    if existing is not None:
+        return _answer_existing(existing, uploader, digest)
+    processed = process_image(data)
+    # Take turns with pushes (the change counter's row lock, held to commit), so that a
+    # push checking who uploaded this photo and this upload checking who names it never
+    # both pass on what the other has not committed. SQLite's write lock does it there.
+    transaction_change_seq(session)
+    claimed_by_other = session.execute(
+        select(RecordPhoto.photo_id)
+        .join(Record, Record.id == RecordPhoto.record_id)
+        .where(RecordPhoto.photo_id == photo_id, Record.author_id != uploader.id)
+        .limit(1)
+    ).first()
+    if claimed_by_other:
+        raise PhotoError(403, "forbidden", "Another user's record names this photo.")
+    stmt = (
+        dialect_insert(session, Photo.__table__)
+        .values(
+            id=photo_id, uploader_id=uploader.id, sha256=digest, width=processed.width,
+            height=processed.height, size=len(processed.image), created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(Photo.id)
+    )  # fmt: skip
+    if session.execute(stmt).first() is None:
+        # Stored by a concurrent upload since we looked.
+        existing = session.get(Photo, photo_id, populate_existing=True)
+        return _answer_existing(existing, uploader, digest)
+    # Files before the commit: a crash in between leaves files a retry overwrites.
+    _write_atomically(photo_path(photo_dir, photo_id), processed.image)
+    _write_atomically(photo_path(photo_dir, photo_id, thumb=True), processed.thumb)
+    return 201, session.get(Photo, photo_id)
+
+
+def viewable_photo(session: Session, viewer: User, photo_id: uuid.UUID) -> Photo:
+    """The photo if ``viewer`` may see it: as a record naming it may be seen, or, while
+    no record names it, by its uploader and admins. PhotoError 404 or 403 otherwise."""
+    photo = session.get(Photo, photo_id)
+    if photo is None:
+        raise PhotoError(404, "not_found", "No such photo.")
+    records = session.execute(
+        select(Record).join(RecordPhoto, RecordPhoto.record_id == Record.id)
+        .where(RecordPhoto.photo_id == photo_id)
+    ).scalars().all()  # fmt: skip
+    if records:
+        allowed = any(may_view_record(viewer, record) for record in records)
+    else:
+        allowed = may_view_unclaimed_photo(viewer, photo.uploader_id)
+    if not allowed:
+        raise PhotoError(403, "forbidden", "You may not see this photo.")
+    return photo
+
+
+def purge_photos(session: Session, now: datetime) -> list[uuid.UUID]:
+    """Delete the rows of photos that no record has named for 7 days; returns their ids
+    so that the caller removes the files once the deletion is committed."""
+    unnamed = (
+        select(Photo.id)
+        .where(Photo.created_at < now - UNREFERENCED_LIFETIME)
+        .where(~exists().where(RecordPhoto.photo_id == Photo.id))
+    )
+    ids = list(session.execute(unnamed).scalars())
+    if ids:
+        session.execute(delete(Photo).where(Photo.id.in_(ids)))
+    return ids
+
+
+def remove_photo_files(photo_dir: str, photo_ids: list[uuid.UUID]) -> None:
+    for photo_id in photo_ids:
+        for thumb in (False, True):
+            photo_path(photo_dir, photo_id, thumb).unlink(missing_ok=True)

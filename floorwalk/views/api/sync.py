@@ -1,0 +1,109 @@
+"""Sync API routes (push, pull, photo uploads) on the API blueprint, the OpenAPI
+document, and the photo pages (``/photos/<uuid>`` and its thumbnail)."""
+
+from flask import Blueprint, abort, current_app, jsonify, request, send_file
+from flask_login import current_user
+
+from ...accounts import role_required
+from ...database import switch_to_writing, writes_late
+from ...errors import ApiError
+from ...extensions import db
+from ...models import utcnow
+from ...sync.openapi import openapi_document
+from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, photo_path, store_photo, viewable_photo
+from ...sync.push import CursorExpired, CursorInvalid, check_push, pull, store_push
+from ...sync.schemas import MAX_RECORDS, PushSchema
+from . import accepts_body, bp, json_body, public
+
+MAX_PUSH_BYTES = 5 * 1024 * 1024
+
+pages = Blueprint("photos", __name__)
+
+
+def limit_body(max_bytes: int, what: str) -> None:
+    """413 before reading a body over ``max_bytes`` (chunked ones are cut off by Werkzeug)."""
+    if (request.content_length or 0) > max_bytes:
+        raise ApiError(413, f"{what} is larger than {max_bytes // (1024 * 1024)} MB.")
+    request.max_content_length = max_bytes
+
+
+@bp.post("/sync/push")
+@writes_late
+def push():
+    limit_body(MAX_PUSH_BYTES, f"A push (at most {MAX_RECORDS} records)")
+    body = json_body(PushSchema())
+    now = utcnow()
+    checked = check_push(db.session, current_user, body, now)
+    # Parsing and checks above run beside other pushes; the writes take turns.
+    if checked.storable():
+        switch_to_writing(db.session)
+    results = store_push(db.session, checked, now)
+    db.session.commit()
+    return jsonify({"results": results, "server_time": now.isoformat(timespec="milliseconds")})
+
+
+@bp.get("/sync/pull")
+def pull_changes():
+    try:
+        answer = pull(
+            db.session,
+            current_user,
+            request.args.get("cursor") or None,
+            utcnow(),
+            min_app=current_app.config["MIN_APP"],
+        )
+    except CursorExpired as error:
+        raise ApiError(410, str(error), "cursor_expired") from None
+    except CursorInvalid as error:
+        raise ApiError(400, str(error), "invalid_cursor") from None
+    return jsonify(answer)
+
+
+@bp.put("/photos/<uuid:photo_id>")
+@accepts_body("image/jpeg", "image/png", "image/webp")
+def put_photo(photo_id):
+    limit_body(MAX_PHOTO_BYTES, "The photo")
+    try:
+        status, photo = store_photo(
+            db.session, current_user, photo_id, request.get_data(), photo_dir(), utcnow()
+        )
+    except PhotoError as error:
+        db.session.rollback()
+        raise ApiError(error.status, error.message, error.code) from None
+    db.session.commit()
+    return jsonify({"id": str(photo.id), "width": photo.width, "height": photo.height}), status
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document())
+
+
+def photo_dir() -> str:
+    return current_app.config["PHOTO_DIR"]
+
+
+def send_photo(photo_id, thumb: bool):
+    try:
+        viewable_photo(db.session, current_user, photo_id)
+    except PhotoError as error:
+        abort(error.status, error.message)
+    path = photo_path(photo_dir(), photo_id, thumb)
+    if not path.exists():
+        abort(404, "This photo has not been uploaded yet.")
+    response = send_file(path, mimetype="image/jpeg", conditional=True)
+    response.headers["Cache-Control"] = "no-store"  # user data (DESIGN §7)
+    return response
+
+
+@pages.get("/photos/<uuid:photo_id>")
+@role_required()
+def photo(photo_id):
+    return send_photo(photo_id, thumb=False)
+
+
+@pages.get("/photos/<uuid:photo_id>/thumb")
+@role_required()
+def photo_thumb(photo_id):
+    return send_photo(photo_id, thumb=True)

@@ -1,0 +1,237 @@
+"""Factories: rows, users and records made the way the app makes them, and push bodies
+as a phone sends them. Registered as fixtures by conftest.py (``make_user(...)``)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from floorwalk.accounts import areas_by_name, create_user
+from floorwalk.extensions import db
+from floorwalk.models import Station
+from tests.support import TEST_ITERATIONS, AdminBrowser, sign_in
+
+# Factories ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username=None, role="coordinator", password="correct horse battery", areas=()):
+        user = create_user(
+            db.session,
+            username or f"{role}-{uuid.uuid4().hex[:6]}",
+            role,
+            password,
+            areas,
+            TEST_ITERATIONS,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_station(app):
+    def make(code="PRS-04", name="Transfer press", area="Press Shop", active=True):
+        (area_row,) = areas_by_name(db.session, [area])
+        station = Station(code=code, name=name, area=area_row, active=active)
+        db.session.add(station)
+        db.session.commit()
+        return station
+
+    return make
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    """A client signed in as a new user of ``role``; returns (user, csrf_token)."""
+
+    def sign(role="coordinator", areas=()):
+        user = make_user(role=role, areas=areas)
+        return user, sign_in(client, user.username)
+
+    return sign
+
+
+# Admin pages, CSV import and labels (issue 3) ------------------------------------------
+
+
+@pytest.fixture
+def admin(client, signed_in):
+    user, token = signed_in("admin")
+    return AdminBrowser(client, user, token)
+
+
+# Sync: push, pull, photos -------------------------------------------------------------
+
+
+@pytest.fixture
+def make_metric(app):
+    from floorwalk.models import Metric
+
+    def make(key="units_completed", kind="tally", label=None, unit="pcs"):
+        metric = db.session.execute(select(Metric).where(Metric.key == key)).scalar_one_or_none()
+        if metric is None:
+            metric = Metric(
+                key=key, label=label or key.replace("_", " ").capitalize(), unit=unit, kind=kind
+            )
+            db.session.add(metric)
+            db.session.commit()
+        return metric
+
+    return make
+
+
+@pytest.fixture
+def make_employee(app):
+    def make(badge="E1001", name="Maria Gonzalez", area="Press Shop", active=True):
+        from floorwalk.models import Employee
+
+        (area_row,) = areas_by_name(db.session, [area])
+        employee = Employee(badge=badge, name=name, area=area_row, active=active)
+        db.session.add(employee)
+        db.session.commit()
+        return employee
+
+    return make
+
+
+# Summaries: records built the way the server stores them ------------------------------
+
+
+@pytest.fixture
+def make_record(app):
+    """A record as a push would store it: production day and shift from the plant clock.
+
+    ``station`` is a Station (or None); ``data`` as DESIGN §3 gives it per type.
+    """
+    from floorwalk.models import Category, Employee, Metric
+    from floorwalk.settings import plant_clock
+    from floorwalk.sync.records import build_record, record_body
+
+    def make(author, type_, station, observed_at, data=None, received_at=None, deleted=False):
+        data = dict(data or {})
+        lookups = {}
+        if type_ == "count":
+            lookups["metric"] = db.session.execute(
+                select(Metric).where(Metric.key == data["metric"])
+            ).scalar_one()
+        elif type_ == "observation":
+            data.setdefault("photos", [])
+            lookups["category"] = db.session.execute(
+                select(Category).where(Category.key == data["category"])
+            ).scalar_one()
+        elif type_ == "employee_note":
+            lookups["employee"] = db.session.execute(
+                select(Employee).where(Employee.badge == data["employee"])
+            ).scalar_one()
+        body = record_body(
+            uuid.uuid4(), type_, author, observed_at, data, station.code if station else None
+        )
+        if deleted:
+            body["deleted"] = True
+        record, version = build_record(
+            body,
+            author,
+            station.id if station else None,
+            observed_at,
+            plant_clock(db.session),
+            lookups,
+            received_at=received_at,
+        )
+        db.session.add_all((record, version))
+        db.session.commit()
+        return record
+
+    return make
+
+
+@pytest.fixture
+def plant(make_station, make_metric, make_employee):
+    """A station PRS-04 (Press Shop), the metric units_completed, the employee E1001."""
+    return {
+        "station": make_station(),
+        "metric": make_metric(),
+        "employee": make_employee(),
+    }
+
+
+@pytest.fixture
+def summary_plant(make_user, make_station, make_metric, make_record):
+    """The summary scenario of tests/summary_plant.py, whose figures are known by hand."""
+    from tests.summary_plant import build_plant
+
+    return build_plant(make_user, make_station, make_metric, make_record)
+
+
+# Push bodies ----------------------------------------------------------------------
+
+
+OBSERVED = datetime(2026, 11, 24, 14, 3, 12, 345000, tzinfo=UTC)
+
+
+def stamp(instant: datetime) -> str:
+    return instant.isoformat(timespec="milliseconds")
+
+
+def record(
+    author,
+    type_="count",
+    version=1,
+    record_id=None,
+    station="PRS-04",
+    data=None,
+    observed_at=OBSERVED,
+    **fields,
+) -> dict:
+    """One record of a push; a count of 40 units at PRS-04 unless told otherwise."""
+    if data is None:
+        data = {
+            "visit": {},
+            "count": {"metric": "units_completed", "value": 40},
+            "observation": {
+                "category": "safety",
+                "severity": "high",
+                "text": "Oil on floor",
+                "photos": [],
+            },
+            "employee_note": {"employee": "E1001", "kind": "recognition", "text": "Good catch"},
+            "walk": {"started_at": stamp(observed_at)},
+        }[type_]
+    body = {
+        "id": str(record_id or uuid.uuid4()),
+        "type": type_,
+        "station": None if type_ == "walk" else station,
+        "author": getattr(author, "id", author),
+        "version": version,
+        "observed_at": stamp(observed_at),
+        "walk": None,
+        "data": data,
+    }
+    body.update(fields)
+    return body
+
+
+def push_body(*records, sent_at=None, **envelope) -> dict:
+    body = {"device": str(uuid.uuid4()), "app": "1.0.0", "schema": 1, "records": list(records)}
+    if sent_at is not None:
+        body["sent_at"] = stamp(sent_at)
+    body.update(envelope)
+    return body
+
+
+def counts(author, n, start=OBSERVED) -> list[dict]:
+    return [
+        record(
+            author,
+            data={"metric": "units_completed", "value": i},
+            observed_at=start + timedelta(seconds=i),
+        )
+        for i in range(n)
+    ]
+
+
+def statuses(answer) -> list[str]:
+    return [result["status"] for result in answer["results"]]

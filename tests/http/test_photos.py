@@ -1,0 +1,215 @@
+"""Photo uploads and reads (DESIGN §3, §7), and the purge of unnamed photos."""
+
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from floorwalk.extensions import db
+from floorwalk.models import Photo, Record
+from floorwalk.sync.photos import MAX_PIXELS
+from floorwalk.sync.push import apply_push, check_push, store_push
+from tests.factories import push_body, record
+from tests.support import sign_in
+
+GPS_IFD = 0x8825
+
+
+def jpeg(size=(64, 48), colour="red", gps=False) -> bytes:
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    if gps:
+        exif[0x010F] = "PhoneMaker"
+        exif.get_ifd(GPS_IFD).update({1: "N", 2: (41.0, 52.0, 0.0), 3: "W", 4: (87.0, 37.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def put_photo(client, token, photo_id, body, content_type="image/jpeg"):
+    return client.put(
+        f"/api/v1/photos/{photo_id}", data=body, content_type=content_type,
+        headers={"X-CSRFToken": token},
+    )  # fmt: skip
+
+
+def fetch(client, url):
+    """GET a photo page, closing the response (its file) before returning it."""
+    with client.get(url) as response:
+        response.data  # noqa: B018  (read the body before the file closes)
+        return response
+
+
+def photo_count() -> int:
+    return db.session.execute(select(func.count()).select_from(Photo)).scalar_one()
+
+
+def test_a_photo_is_stored_once_and_a_retry_is_answered_200(client, signed_in):
+    _, token = signed_in()
+    photo_id, body = uuid.uuid4(), jpeg()
+    first = put_photo(client, token, photo_id, body)
+    assert first.status_code == 201
+    assert first.get_json() == {"id": str(photo_id), "width": 64, "height": 48}
+    assert put_photo(client, token, photo_id, body).status_code == 200
+    other = put_photo(client, token, photo_id, jpeg(colour="blue"))
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "conflict"
+    assert photo_count() == 1
+
+
+def test_gps_and_other_metadata_are_stripped_and_the_size_bounded(client, signed_in):
+    _, token = signed_in()
+    original = jpeg(size=(3000, 1500), gps=True)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)
+    photo_id = uuid.uuid4()
+    assert put_photo(client, token, photo_id, original).status_code == 201
+    stored = fetch(client, f"/photos/{photo_id}")
+    assert stored.status_code == 200 and stored.mimetype == "image/jpeg"
+    assert stored.headers["Cache-Control"] == "no-store"
+    image = Image.open(io.BytesIO(stored.data))
+    assert image.size == (2048, 1024)
+    assert not image.getexif() and b"PhoneMaker" not in stored.data
+    thumb = Image.open(io.BytesIO(fetch(client, f"/photos/{photo_id}/thumb").data))
+    assert max(thumb.size) == 320
+
+
+def test_png_and_webp_are_accepted_and_stored_as_jpeg(client, signed_in):
+    _, token = signed_in()
+    for kind, mimetype in (("PNG", "image/png"), ("WEBP", "image/webp")):
+        out = io.BytesIO()
+        Image.new("RGBA", (10, 10), (0, 0, 255, 128)).save(out, kind)
+        photo_id = uuid.uuid4()
+        assert put_photo(client, token, photo_id, out.getvalue(), mimetype).status_code == 201
+        assert Image.open(io.BytesIO(fetch(client, f"/photos/{photo_id}").data)).format == "JPEG"
+
+
+def test_a_text_file_sent_as_a_jpeg_is_refused(client, signed_in):
+    _, token = signed_in()
+    response = put_photo(client, token, uuid.uuid4(), b"just some text, honestly")
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "not_an_image"
+    assert photo_count() == 0
+
+
+def test_a_gif_is_not_an_accepted_type(client, signed_in):
+    _, token = signed_in()
+    response = put_photo(client, token, uuid.uuid4(), b"GIF89a", "image/gif")
+    assert response.status_code == 415
+
+
+def test_a_decompression_bomb_is_refused(client, signed_in):
+    _, token = signed_in()
+    side = int(MAX_PIXELS**0.5) + 100
+    out = io.BytesIO()
+    Image.new("1", (side, side)).save(out, "PNG")
+    assert len(out.getvalue()) < 1024 * 1024  # small on the wire, huge once decoded
+    response = put_photo(client, token, uuid.uuid4(), out.getvalue(), "image/png")
+    assert response.status_code == 422
+    assert photo_count() == 0
+
+
+def test_a_body_over_10_mb_is_refused_before_reading(client, signed_in):
+    _, token = signed_in()
+    response = put_photo(client, token, uuid.uuid4(), b"\xff" * (10 * 1024 * 1024 + 1))
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_an_upload_needs_a_session_and_its_csrf_token(client, make_user):
+    assert put_photo(client, "x", uuid.uuid4(), jpeg()).status_code == 401
+    sign_in(client, make_user().username)
+    response = put_photo(client, "wrong", uuid.uuid4(), jpeg())
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "csrf"
+
+
+def test_a_photo_another_users_record_names_cannot_be_uploaded(client, make_user, plant):
+    owner, other = make_user(), make_user()
+    photo_id = uuid.uuid4()
+    data = {"category": "safety", "severity": "low", "text": "t", "photos": [str(photo_id)]}
+    now = datetime.now(UTC)
+    apply_push(db.session, owner, push_body(record(owner, "observation", data=data)), now)
+    db.session.commit()
+    token = sign_in(client, other.username)
+    assert put_photo(client, token, photo_id, jpeg()).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("viewer", "named", "allowed"),
+    [
+        ("uploader", False, True),
+        ("admin", False, True),
+        ("coordinator", False, False),
+        ("coordinator", True, True),  # station history is for everyone
+    ],
+)
+def test_who_may_see_a_photo(client, make_user, plant, viewer, named, allowed):
+    uploader = make_user()
+    token = sign_in(client, uploader.username)
+    photo_id = uuid.uuid4()
+    put_photo(client, token, photo_id, jpeg())
+    if named:
+        data = {"category": "safety", "severity": "low", "text": "t", "photos": [str(photo_id)]}
+        now = datetime.now(UTC)
+        apply_push(db.session, uploader, push_body(record(uploader, "observation", data=data)), now)
+        db.session.commit()
+    if viewer != "uploader":
+        sign_in(client, make_user(role=viewer).username)
+    assert fetch(client, f"/photos/{photo_id}").status_code == (200 if allowed else 403)
+    assert fetch(client, f"/photos/{uuid.uuid4()}").status_code == 404
+
+
+def test_photos_pages_send_signed_out_people_to_sign_in(client):
+    response = client.get(f"/photos/{uuid.uuid4()}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_purge_removes_photos_no_record_named_for_seven_days(client, runner, app, make_user, plant):
+    user = make_user()
+    token = sign_in(client, user.username)
+    named, unnamed, recent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for photo_id in (named, unnamed, recent):
+        assert put_photo(client, token, photo_id, jpeg()).status_code == 201
+    data = {"category": "safety", "severity": "low", "text": "t", "photos": [str(named)]}
+    now = datetime.now(UTC)
+    apply_push(db.session, user, push_body(record(user, "observation", data=data)), now)
+    for photo_id in (named, unnamed):
+        db.session.get(Photo, photo_id).created_at = now - timedelta(days=8)
+    db.session.commit()
+    result = runner.invoke(args=["photos", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 " in result.output
+    assert db.session.get(Photo, unnamed) is None
+    assert fetch(client, f"/photos/{unnamed}").status_code == 404
+    for kept in (named, recent):
+        assert fetch(client, f"/photos/{kept}").status_code == 200
+
+
+@pytest.mark.parametrize("claimed_by", ["upload", "push"])
+def test_a_photo_claimed_between_a_pushs_checks_and_its_writes_is_refused(
+    client, make_user, plant, claimed_by
+):
+    """A push checks its records before it takes the write lock; who owns each photo it
+    names is read again inside the writing transaction, so another user's upload or
+    record that came in between still makes the record rejected, never stored."""
+    mine, thief = make_user(), make_user()
+    photo_id = uuid.uuid4()
+    data = {"category": "safety", "severity": "low", "text": "t", "photos": [str(photo_id)]}
+    now = datetime.now(UTC)
+    checked = check_push(db.session, thief, push_body(record(thief, "observation", data=data)), now)
+    db.session.commit()  # the checks' transaction ends; the owner's change comes in
+    if claimed_by == "upload":
+        assert (
+            put_photo(client, sign_in(client, mine.username), photo_id, jpeg()).status_code == 201
+        )
+    else:
+        apply_push(db.session, mine, push_body(record(mine, "observation", data=data)), now)
+        db.session.commit()
+    (result,) = store_push(db.session, checked, now)
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"data.photos": [f"The photo {photo_id} belongs to another user."]}
+    db.session.commit()
+    authors = db.session.execute(select(Record.author_id).where(Record.type == "observation"))
+    assert set(authors.scalars()) == ({mine.id} if claimed_by == "push" else set())

@@ -1,0 +1,99 @@
+"""What tests import by name: the test database, the app's test settings, signing in.
+
+Fixtures live in conftest.py (the app and its database) and factories.py (rows and
+records); the browser's in browser/conftest.py.
+"""
+
+import os
+from pathlib import Path
+
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from floorwalk import create_app
+from floorwalk.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("FLOORWALK_TEST_DATABASE_URL")
+TEST_ITERATIONS = 1_000  # tests hash many passwords; production keeps 600,000
+PASSWORD = "correct horse battery"
+# A label printed under another host name still opens in place (DESIGN §4).
+LABEL_PUBLIC_URL = "https://old-plant-name.example"
+LABEL_CODE = "QR-07"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def app_config(database_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PASSWORD_ITERATIONS": TEST_ITERATIONS,
+        "PHOTO_DIR": str(tmp_path / "photos"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+def migrate_database(database_url: str, tmp_path) -> None:
+    app = create_app(app_config(database_url, tmp_path), instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an app context of its own, as a server does.
+
+    The test itself holds an app context for calling services directly; without this,
+    requests would share it, and with it ``g`` (the cached user, the CSRF token) and
+    the database session, which hides bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction on both sides of the request, so that the
+        # request sees what the test stored and the test then sees what it changed.
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
+
+
+class CommittingRunner(FlaskCliRunner):
+    """Ends the test's transaction around each command, as separate processes would."""
+
+    def invoke(self, *args, **kwargs):
+        db.session.commit()
+        result = super().invoke(*args, **kwargs)
+        db.session.commit()
+        return result
+
+
+def sign_in(client, username, password="correct horse battery"):
+    """Sign in through the API, as the phone does; returns the CSRF token."""
+    response = client.post("/api/v1/session", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["csrf_token"]
+
+
+class AdminBrowser:
+    """A client signed in as an admin that posts forms with their CSRF token."""
+
+    def __init__(self, client, user, token):
+        self.client, self.user, self.token = client, user, token
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, **kwargs)
+
+    def upload(self, url, content: bytes, filename="file.csv"):
+        import io
+
+        data = {"file": (io.BytesIO(content), filename), "csrf_token": self.token}
+        return self.client.post(url, data=data, content_type="multipart/form-data")
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
