@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import wraps
 from time import time
+from typing import Any
 
 from flask import abort
 from flask_login import current_user
@@ -14,8 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .audit import audit_change, record_audit
+from .catalog.areas import ensure_areas
 from .extensions import limiter
-from .models import ROLES, Area, User
+from .models import ROLES, User
 
 USERNAME_PATTERN = r"^[A-Za-z0-9._@-]{1,64}$"
 MIN_PASSWORD_LENGTH = 10
@@ -35,7 +38,12 @@ _DUMMY_HASH: dict[int, str] = {}
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out, with a message for people."""
+    """A request about accounts that cannot be carried out, with a message for people and
+    the form field it concerns (or None)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def hash_password(password: str, iterations: int = 600_000) -> str:
@@ -49,25 +57,15 @@ def new_session_token() -> str:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", "password"
+        )
 
 
 def find_user(session: Session, username: str) -> User | None:
     return session.execute(
         select(User).where(func.lower(User.username) == username.strip().lower())
     ).scalar_one_or_none()
-
-
-def areas_by_name(session: Session, names: Iterable[str]) -> list[Area]:
-    """The named areas, made when missing (an admin names areas as they set up)."""
-    areas = []
-    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
-        area = session.execute(select(Area).where(Area.name == name)).scalar_one_or_none()
-        if area is None:
-            area = Area(name=name)
-            session.add(area)
-        areas.append(area)
-    return areas
 
 
 def create_user(
@@ -77,17 +75,20 @@ def create_user(
     password: str,
     areas: Iterable[str] = (),
     iterations: int = 600_000,
+    actor: User | None = None,
 ) -> User:
-    """Add a user; raises AccountError for a taken name, an unknown role or a weak password."""
+    """Add a user, audited as ``actor``'s doing (None: the command line); raises
+    AccountError for a taken name, an unknown role or a weak password."""
     username = username.strip()
     if not re.match(USERNAME_PATTERN, username):
         raise AccountError(
-            f"A username is 1 to 64 letters, digits or . _ @ - (no spaces): {username!r} is not."
+            f"A username is 1 to 64 letters, digits or . _ @ - (no spaces): {username!r} is not.",
+            "username",
         )
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.", "role")
     if find_user(session, username) is not None:
-        raise AccountError(f"The username {username!r} is taken.")
+        raise AccountError(f"The username {username!r} is taken.", "username")
     check_new_password(password)
     user = User(
         username=username,
@@ -95,10 +96,11 @@ def create_user(
         password_hash=hash_password(password, iterations),
         session_token=new_session_token(),
         active=True,
-        areas=areas_by_name(session, areas),
+        areas=ensure_areas(session, areas, actor),
     )
     session.add(user)
     session.flush()
+    audit_change(session, actor, "user", user.username, None, user_values(user))
     return user
 
 
@@ -127,6 +129,47 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+# Changes an admin makes (audited) -------------------------------------------------------
+
+
+def user_values(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "areas": [area.name for area in user.areas],
+        "active": user.active,
+    }
+
+
+def update_user(session: Session, actor, user: User, role: str, areas: list[str]) -> None:
+    if user.id == actor.id and role != "admin":
+        raise AccountError("You cannot take the admin role from yourself.", "role")
+    before = user_values(user)
+    user.role = role
+    user.areas = ensure_areas(session, areas, actor)
+    audit_change(session, actor, "user", user.username, before, user_values(user))
+
+
+def set_user_active(session: Session, actor, user: User, active: bool) -> None:
+    """Deactivating ends every session of the user at once (DESIGN §7)."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate yourself.", "active")
+    before = user_values(user)
+    if active:
+        user.active = True
+    else:
+        deactivate_user(user)
+    action = "activate" if active else "deactivate"
+    audit_change(session, actor, "user", user.username, before, user_values(user), action)
+
+
+def reset_password(session: Session, actor, user: User, password: str, iterations: int) -> None:
+    set_password(user, password, iterations)
+    record_audit(
+        session, actor, "reset_password", "user", user.username, None, {"sessions": "ended"}
+    )
 
 
 # Sign-in ------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .audit import audit_change
 from .days import PlantClock, format_shifts, parse_shifts, parse_time, parse_timezone
-from .models import Setting
+from .models import Setting, User
 
 DEFAULTS = {"timezone": "UTC", "day_start": "06:00", "shifts": "", "public_url": ""}
 NAMES = tuple(DEFAULTS)
@@ -62,14 +63,45 @@ def _normalize(name: str, value: str, current: dict[str, str]) -> dict[str, str]
     raise ValueError(f"unknown setting {name!r}: choose one of {', '.join(NAMES)}")
 
 
-def set_setting(session: Session, name: str, value: str) -> dict[str, str]:
-    """Validate and store a setting; returns every setting that changed with it."""
-    changes = _normalize(name, value, get_settings(session))
+def set_setting(
+    session: Session, name: str, value: str, actor: User | None = None
+) -> dict[str, str]:
+    """Validate and store a setting, audited as ``actor``'s doing (None: the command
+    line); returns every setting that changed with it. Raises ValueError when refused."""
+    current = get_settings(session)
+    changes = _normalize(name, value, current)
     for key, new_value in changes.items():
         row = session.get(Setting, key)
         if row is None:
             session.add(Setting(name=key, value=new_value))
         else:
             row.value = new_value
+        audit_change(session, actor, "setting", key, {key: current[key]}, {key: new_value})
     session.flush()
     return changes
+
+
+# The order the settings form stores its fields in: shifts set the day start.
+SETTING_ORDER = ("timezone", "shifts", "day_start", "public_url")
+
+
+def save_settings(session: Session, actor: User | None, values: dict[str, str]) -> dict[str, str]:
+    """Store the changed settings of the form, each checked and audited by
+    ``set_setting``; returns errors by field. The caller rolls back when errors come back.
+
+    Shifts go before the day start, which they set; with shifts the day start field is
+    left alone.
+    """
+    errors = {}
+    for name in SETTING_ORDER:
+        current = get_settings(session)
+        value = (values.get(name) or "").strip()
+        if name == "day_start" and current["shifts"]:
+            continue
+        if value == current[name]:
+            continue
+        try:
+            set_setting(session, name, value, actor)
+        except ValueError as error:
+            errors[name] = str(error)
+    return errors

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from floorwalk.accounts import areas_by_name, create_user
+from floorwalk.accounts import create_user
+from floorwalk.catalog import ensure_area
 from floorwalk.extensions import db
 from floorwalk.models import Station
 from tests.support import TEST_ITERATIONS, AdminBrowser, sign_in
@@ -35,7 +36,7 @@ def make_user(app):
 @pytest.fixture
 def make_station(app):
     def make(code="PRS-04", name="Transfer press", area="Press Shop", active=True):
-        (area_row,) = areas_by_name(db.session, [area])
+        area_row = ensure_area(db.session, area)
         station = Station(code=code, name=name, area=area_row, active=active)
         db.session.add(station)
         db.session.commit()
@@ -89,7 +90,7 @@ def make_employee(app):
     def make(badge="E1001", name="Maria Gonzalez", area="Press Shop", active=True):
         from floorwalk.models import Employee
 
-        (area_row,) = areas_by_name(db.session, [area])
+        area_row = ensure_area(db.session, area)
         employee = Employee(badge=badge, name=name, area=area_row, active=active)
         db.session.add(employee)
         db.session.commit()

@@ -17,19 +17,18 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import catalog
 from ..audit import record_audit
 from ..models import (
     Area,
     Category,
     Employee,
     Metric,
-    PlanTarget,
     Station,
     StationMetric,
-    UnscheduledStation,
 )
 from ..settings import plant_clock
-from . import entities as catalog
+from .plan import replace_day_plan, stored_plan
 from .schemas import (
     CategoryRow,
     EmployeeRow,
@@ -49,14 +48,6 @@ COLUMNS = {
     "plan": ("day", "shift", "station", "metric", "target", "scheduled"),
 }
 KINDS = tuple(COLUMNS)
-ROW_SCHEMAS: dict[str, type[Schema]] = {
-    "metrics": MetricRow,
-    "stations": StationRow,
-    "targets": TargetRow,
-    "employees": EmployeeRow,
-    "categories": CategoryRow,
-    "plan": PlanRow,
-}
 
 
 @dataclass
@@ -295,53 +286,67 @@ def check_plan(session, rows, report, actor):
         values = load_row(schema, line, row, report)
         if values is None:
             continue
-        day, shift, code = values["day"], values["shift"] or "", values["station"]
-        plan = days.setdefault(day, {"line": line, "targets": {}, "off": {}})
-        problems = []
-        if shift and shift not in shifts:
-            known = f"the shifts are {', '.join(shifts)}" if shifts else "no shifts are set"
-            problems.append(f"shift: there is no shift {shift!r} ({known}; blank is all day)")
-        if code not in stations:
-            problems.append(f"station: there is no station {code!r}")
-        if values["scheduled"]:
-            problems += plan_target_problems(values, metrics)
+        problems = plan_row_problems(values, shifts, stations, metrics)
         for problem in problems:
             report.error(line, problem)
-        if problems:
-            continue
-        if not values["scheduled"]:
-            first_time(
-                plan["off"], (shift, code), line, f"{code} not scheduled{on_shift(shift)}", report
-            )
-        elif values["metric"]:
-            key = (shift, code, values["metric"])
-            first_time(
-                plan["targets"], key, line, f"{code} {values['metric']}{on_shift(shift)}", report
-            )
-            plan.setdefault("values", {})[key] = values["target"]
+        if not problems:
+            plan = days.setdefault(values["day"], {"line": line, "targets": {}, "off": {}})
+            add_plan_row(plan, values, line, report)
     for day, plan in sorted(days.items()):
-        for (shift, code, _metric), line in plan["targets"].items():
-            if ("", code) in plan["off"] or (shift, code) in plan["off"]:
-                off_line = plan["off"].get((shift, code)) or plan["off"][("", code)]
-                report.error(
-                    line, f"{code} has a target but is not scheduled then (line {off_line})"
-                )
-        after = {
-            "targets": sorted(
-                [shift, code, metric, target]
-                for (shift, code, metric), target in plan.get("values", {}).items()
-            ),
-            "unscheduled": sorted([shift, code] for shift, code in plan["off"]),
-        }
-        before = stored_plan(session, day)
-        if before == {"targets": [], "unscheduled": []}:
-            before = None
+        report_targets_when_off(plan, report)
+        report.changes.append(day_plan_change(session, actor, day, plan, stations, metrics))
 
-        def write(action, day=day, after=after, before=before):
-            replace_day_plan(session, day, after, stations, metrics)
-            record_audit(session, actor, action, "plan", day.isoformat(), before, after)
 
-        report.changes.append(Change(plan["line"], day.isoformat(), before, after, write))
+def plan_row_problems(values: dict, shifts: list[str], stations: dict, metrics: dict) -> list:
+    problems = []
+    shift, code = values["shift"] or "", values["station"]
+    if shift and shift not in shifts:
+        known = f"the shifts are {', '.join(shifts)}" if shifts else "no shifts are set"
+        problems.append(f"shift: there is no shift {shift!r} ({known}; blank is all day)")
+    if code not in stations:
+        problems.append(f"station: there is no station {code!r}")
+    if values["scheduled"]:
+        problems += plan_target_problems(values, metrics)
+    return problems
+
+
+def add_plan_row(plan: dict, values: dict, line: int, report: ImportReport) -> None:
+    """Note a checked row in its day's plan; a row said twice is an error."""
+    shift, code, metric = values["shift"] or "", values["station"], values["metric"]
+    if not values["scheduled"]:
+        what = f"{code} not scheduled{on_shift(shift)}"
+        first_time(plan["off"], (shift, code), line, what, report)
+    elif metric:
+        key = (shift, code, metric)
+        first_time(plan["targets"], key, line, f"{code} {metric}{on_shift(shift)}", report)
+        plan.setdefault("values", {})[key] = values["target"]
+
+
+def report_targets_when_off(plan: dict, report: ImportReport) -> None:
+    """A target for a station the same file unschedules then is a contradiction."""
+    for (shift, code, _metric), line in plan["targets"].items():
+        off_line = plan["off"].get((shift, code)) or plan["off"].get(("", code))
+        if off_line:
+            report.error(line, f"{code} has a target but is not scheduled then (line {off_line})")
+
+
+def day_plan_change(session, actor, day: date, plan: dict, stations, metrics) -> "Change":
+    after = {
+        "targets": sorted(
+            [shift, code, metric, target]
+            for (shift, code, metric), target in plan.get("values", {}).items()
+        ),
+        "unscheduled": sorted([shift, code] for shift, code in plan["off"]),
+    }
+    before = stored_plan(session, day)
+    if before == {"targets": [], "unscheduled": []}:
+        before = None
+
+    def write(action):
+        replace_day_plan(session, day, after, stations, metrics)
+        record_audit(session, actor, action, "plan", day.isoformat(), before, after)
+
+    return Change(plan["line"], day.isoformat(), before, after, write)
 
 
 def on_shift(shift: str) -> str:
@@ -356,61 +361,6 @@ def plan_target_problems(values: dict, metrics: dict) -> list[str]:
     if values["target"] is not None and not values["metric"]:
         return ["metric: name the metric this target is for"]
     return []
-
-
-def stored_plan(session: Session, day: date) -> dict[str, list]:
-    targets = session.execute(
-        select(PlanTarget.shift, Station.code, Metric.key, PlanTarget.target)
-        .join(PlanTarget.station)
-        .join(PlanTarget.metric)
-        .where(PlanTarget.day == day)
-    ).all()
-    off = session.execute(
-        select(UnscheduledStation.shift, Station.code)
-        .join(UnscheduledStation.station)
-        .where(UnscheduledStation.day == day)
-    ).all()
-    return {
-        "targets": sorted([list(row) for row in targets]),
-        "unscheduled": sorted([list(row) for row in off]),
-    }
-
-
-def replace_day_plan(session, day: date, plan: dict, stations: dict, metrics: dict) -> None:
-    """Make the stored plan of ``day`` equal ``plan``: rows kept are updated in place, rows
-    gone are deleted with a Removal for pull, so a re-import changes no row."""
-    wanted = {(s, c, m): t for s, c, m, t in plan["targets"]}
-    for row in session.execute(
-        select(PlanTarget).where(PlanTarget.day == day).options(selectinload(PlanTarget.station))
-    ).scalars():
-        key = (row.shift, row.station.code, row.metric.key)
-        if key in wanted:
-            if row.target != wanted[key]:
-                row.target = wanted[key]
-            del wanted[key]
-        else:
-            catalog.add_removal(session, "plan_targets", row.id)
-            session.delete(row)
-    for (shift, code, metric), target in wanted.items():
-        session.add(
-            PlanTarget(
-                day=day, shift=shift, station=stations[code], metric=metrics[metric], target=target
-            )
-        )
-    off = {(s, c) for s, c in plan["unscheduled"]}
-    for row in session.execute(
-        select(UnscheduledStation)
-        .where(UnscheduledStation.day == day)
-        .options(selectinload(UnscheduledStation.station))
-    ).scalars():
-        if (row.shift, row.station.code) in off:
-            off.discard((row.shift, row.station.code))
-        else:
-            catalog.add_removal(session, "unscheduled_stations", row.id)
-            session.delete(row)
-    for shift, code in off:
-        session.add(UnscheduledStation(day=day, shift=shift, station=stations[code]))
-    session.flush()
 
 
 CHECKS = {

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Area, Metric, PlanTarget, Station, StationMetric, UnscheduledStation
 from ..settings import plant_clock
+from .errors import add_removal
 
 Key = tuple[date, int, int]  # (day, station id, metric id)
 
@@ -171,6 +172,64 @@ def day_targets_by_shift(session: Session, day: date) -> list[dict]:
             )
     answer.sort(key=lambda row: (row["station"], row["metric"], row["shift"]))
     return answer
+
+
+# Storing a day's plan -------------------------------------------------------------------
+
+
+def stored_plan(session: Session, day: date) -> dict[str, list]:
+    targets = session.execute(
+        select(PlanTarget.shift, Station.code, Metric.key, PlanTarget.target)
+        .join(PlanTarget.station)
+        .join(PlanTarget.metric)
+        .where(PlanTarget.day == day)
+    ).all()
+    off = session.execute(
+        select(UnscheduledStation.shift, Station.code)
+        .join(UnscheduledStation.station)
+        .where(UnscheduledStation.day == day)
+    ).all()
+    return {
+        "targets": sorted([list(row) for row in targets]),
+        "unscheduled": sorted([list(row) for row in off]),
+    }
+
+
+def replace_day_plan(session, day: date, plan: dict, stations: dict, metrics: dict) -> None:
+    """Make the stored plan of ``day`` equal ``plan``: rows kept are updated in place, rows
+    gone are deleted with a Removal for pull, so a re-import changes no row."""
+    wanted = {(s, c, m): t for s, c, m, t in plan["targets"]}
+    for row in session.execute(
+        select(PlanTarget).where(PlanTarget.day == day).options(selectinload(PlanTarget.station))
+    ).scalars():
+        key = (row.shift, row.station.code, row.metric.key)
+        if key in wanted:
+            if row.target != wanted[key]:
+                row.target = wanted[key]
+            del wanted[key]
+        else:
+            add_removal(session, "plan_targets", row.id)
+            session.delete(row)
+    for (shift, code, metric), target in wanted.items():
+        session.add(
+            PlanTarget(
+                day=day, shift=shift, station=stations[code], metric=metrics[metric], target=target
+            )
+        )
+    off = {(s, c) for s, c in plan["unscheduled"]}
+    for row in session.execute(
+        select(UnscheduledStation)
+        .where(UnscheduledStation.day == day)
+        .options(selectinload(UnscheduledStation.station))
+    ).scalars():
+        if (row.shift, row.station.code) in off:
+            off.discard((row.shift, row.station.code))
+        else:
+            add_removal(session, "unscheduled_stations", row.id)
+            session.delete(row)
+    for shift, code in off:
+        session.add(UnscheduledStation(day=day, shift=shift, station=stations[code]))
+    session.flush()
 
 
 # The plan page ------------------------------------------------------------------------

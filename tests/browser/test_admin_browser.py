@@ -2,7 +2,7 @@
 
 import pytest
 
-from floorwalk.catalog import entities as catalog
+from floorwalk import catalog
 from floorwalk.extensions import db
 from tests.services.test_metric_order import KEYS, stored_order
 from tests.support import screenshot

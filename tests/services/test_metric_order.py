@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from floorwalk.catalog import entities as catalog
+from floorwalk import catalog
+from floorwalk.catalog import CatalogError
 from floorwalk.catalog.csv_io import import_csv
-from floorwalk.catalog.entities import CatalogError
 from floorwalk.extensions import db
 from floorwalk.models import AuditEvent, Metric, Route, RouteStop, Station, StationMetric
 from floorwalk.summaries.day import daily_summary, station_history

@@ -92,11 +92,11 @@ def test_a_cursor_from_another_epoch_has_expired(client, signed_in):
 
 
 def test_a_role_or_area_change_makes_the_next_pull_full(client, signed_in, plant):
-    from floorwalk.accounts import areas_by_name
+    from floorwalk.catalog import ensure_areas
 
     user, _ = signed_in()
     cursor = get_pull(client).get_json()["cursor"]
-    user.areas = areas_by_name(db.session, ["Press Shop"])
+    user.areas = ensure_areas(db.session, ["Press Shop"])
     db.session.commit()
     answer = get_pull(client, cursor).get_json()
     assert answer["full"] is True and [s["code"] for s in answer["stations"]] == ["PRS-04"]

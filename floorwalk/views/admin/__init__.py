@@ -26,10 +26,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...accounts import role_required
-from ...catalog import entities as catalog
+from ... import accounts, catalog
+from ...accounts import AccountError, role_required
+from ...catalog import CatalogError
 from ...catalog.csv_io import COLUMNS, KINDS, check_csv, export_csv, format_number, import_csv
-from ...catalog.entities import CatalogError
 from ...catalog.plan import day_plan
 from ...catalog.schemas import (
     AreaForm,
@@ -56,7 +56,7 @@ from ...labels import (
 )
 from ...models import ROLES, Area, AuditEvent, Metric, Route, User, utcnow
 from ...schemas import form_input
-from ...settings import get_settings, plant_clock, public_url
+from ...settings import get_settings, plant_clock, public_url, save_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -126,7 +126,7 @@ def submit(schema, save, data: dict) -> tuple[object, dict[str, str]]:
     except ValidationError as error:
         db.session.rollback()
         return None, form_errors(error)
-    except CatalogError as error:
+    except (CatalogError, AccountError) as error:
         db.session.rollback()
         return None, {error.field or "form": str(error)}
     db.session.commit()
@@ -191,7 +191,9 @@ def user_new():
         iterations = current_app.config["PASSWORD_ITERATIONS"]
         user, errors = submit(
             NewUserForm(),
-            lambda v: catalog.admin_create_user(db.session, actor(), v, iterations),
+            lambda v: accounts.create_user(
+                db.session, v["username"], v["role"], v["password"], v["areas"], iterations, actor()
+            ),
             form,
         )
         if user:
@@ -205,12 +207,14 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
     user = or_404(db.session.get(User, user_id))
-    form, errors = catalog.user_values(user), {}
+    form, errors = accounts.user_values(user), {}
     if request.method == "POST":
         form = user_form_data()
         saved, errors = submit(
             UserForm(),
-            lambda v: catalog.update_user(db.session, actor(), user, v["role"], v["areas"]) or user,
+            lambda v: (
+                accounts.update_user(db.session, actor(), user, v["role"], v["areas"]) or user
+            ),
             form,
         )
         if saved:
@@ -228,7 +232,7 @@ def user_password(user_id: int):
     saved, errors = submit(
         PasswordForm(),
         lambda v: (
-            catalog.reset_password(db.session, actor(), user, v["password"], iterations) or user
+            accounts.reset_password(db.session, actor(), user, v["password"], iterations) or user
         ),
         form_input(request.form),
     )
@@ -238,7 +242,7 @@ def user_password(user_id: int):
     return form_page(
         "admin/user_form.html",
         errors,
-        form=catalog.user_values(user),
+        form=accounts.user_values(user),
         user=user,
         roles=ROLES,
         areas=area_choices()[1:],
@@ -250,8 +254,8 @@ def user_active(user_id: int):
     user = or_404(db.session.get(User, user_id))
     active = request.form.get("active") == "yes"
     try:
-        catalog.set_user_active(db.session, actor(), user, active)
-    except CatalogError as error:
+        accounts.set_user_active(db.session, actor(), user, active)
+    except AccountError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".user_edit", user_id=user.id))
@@ -717,7 +721,7 @@ def settings():
         form = form_input(request.form)
 
         def save(values):
-            problems = catalog.save_settings(db.session, actor(), values)
+            problems = save_settings(db.session, actor(), values)
             if problems:
                 raise ValidationError(problems)
             return True
