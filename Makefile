@@ -41,6 +41,7 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+	node --test tests/js/*.test.mjs
 
 bench: setup
 	@set -e; for script in benchmarks/*.py; do \
@@ -49,6 +50,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx eslint floorwalk/static/src tests/js build.mjs eslint.config.js
 
 format: setup
 	$(BIN)/ruff check --fix .

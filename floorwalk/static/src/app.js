@@ -2,7 +2,12 @@
 import { button, field, formatTime, h, replace } from "./dom.js";
 import { findStation, hasCatalog, loadCatalog } from "./catalog.js";
 import { myRecords } from "./records.js";
-import { codeFromQr, confirmScan, scan } from "./scanner.js";
+import * as edits from "./edits.js";
+import * as outbox from "./outbox.js";
+import { codeFromPath, codeFromQr } from "./qr.js";
+import { confirmScan, scan } from "./scanner.js";
+import * as session from "./session.js";
+import { state, subscribe } from "./state.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { isoLocal } from "./time.js";
@@ -30,7 +35,7 @@ let lastDrawn = "";
 let signInEl = null;
 const updateNotice = h("p", { class: "notice", role: "alert", hidden: true });
 noticeEl.append(updateNotice);
-sync.subscribe((s) => {
+subscribe((s) => {
   statusEl.textContent = !s.user && s.needsSignIn ? "Signed out" : s.pending ? `${s.pending} pending` : "All synced";
   lastSyncEl.textContent = [
     s.busy ? "Syncing…" : s.lastSync ? `Last sync ${formatTime(s.lastSync)}` : "Not synced yet",
@@ -64,7 +69,7 @@ function formOpen() {
 }
 
 async function signIn(username, password) {
-  await sync.signIn(username, password);
+  await session.signIn(username, password, sync.syncSoon);
   render();
 }
 
@@ -97,9 +102,9 @@ function keepTyped(redraw) {
 
 async function draw() {
   const catalog = await loadCatalog();
-  const user = sync.state.user;
+  const user = state.user;
   if (!user) {
-    const text = sync.state.needsSignIn
+    const text = state.needsSignIn
       ? "Records not yet on the server stay on this phone, for the person who made them."
       : navigator.onLine ? "Connecting…" : "Sign in once with a network to use the app.";
     return h("p", { class: "muted signed-out", text });
@@ -155,9 +160,9 @@ async function homeView(catalog, records, user, error) {
     summary,
     button("Scan station", startScan, "button button-primary button-scan"),
     stationCodeForm(),
-    attentionView(catalog, sync.state.attention, {
-      keepMine: sync.keepMine,
-      useServers: sync.useServers,
+    attentionView(catalog, state.attention, {
+      keepMine: edits.keepMine,
+      useServers: edits.useServers,
       discard,
       fix,
     }),
@@ -210,7 +215,7 @@ async function discard(entry) {
 }
 
 async function discardNow(entry) {
-  await sync.useServers(entry);
+  await edits.useServers(entry);
   render();
 }
 
@@ -222,26 +227,22 @@ async function startScan() {
 // Capture -------------------------------------------------------------------------------
 
 // The walk in progress is the signed-in user's: a shared phone has one per user.
-const walkKey = () => `walk:${sync.state.user?.id}`;
+const walkKey = () => `walk:${state.user?.id}`;
 const currentWalk = () => store.getMeta(walkKey());
 
 async function capture(record) {
   const walk = await currentWalk();
-  const entry = await sync.capture({ walk: walk?.id ?? null, ...record });
-  return entry;
+  return edits.capture({ walk: walk?.id ?? null, ...record });
 }
 
 async function save(type, data, { record, photos = [] }) {
-  const user = sync.state.user;
   for (const blob of photos) {
     const id = store.newId();
-    await store.savePhoto(id, blob, user.id);
+    await outbox.savePhoto(id, blob, state.user.id);
     data.photos.push(id);
   }
   if (record) {
-    await store.saveToOutbox({ ...sync.pushRecord(record), data, version: record.version + 1 });
-    await sync.refreshCounts();
-    sync.syncSoon();
+    await edits.edit(record, { data });
   } else {
     await capture({ type, station: screen.code, data });
   }
@@ -252,9 +253,7 @@ async function remove(record) {
   if (!confirm("Delete this record?")) return;
   // The server never stored a rejected record: deleting it is letting it go.
   if (record.state === "rejected") return discardNow(record);
-  await store.saveToOutbox({ ...sync.pushRecord(record), deleted: true, version: record.version + 1 });
-  await sync.refreshCounts();
-  sync.syncSoon();
+  await edits.remove(record);
   render();
 }
 
@@ -268,7 +267,7 @@ async function startWalk(route) {
   const started = isoLocal();
   const data = { started_at: started };
   if (route != null) data.route = route;
-  const entry = await sync.capture({ type: "walk", station: null, observed_at: started, data });
+  const entry = await edits.capture({ type: "walk", station: null, observed_at: started, data });
   await store.setMeta(walkKey(), { id: entry.id, route, started_at: started });
   render();
 }
@@ -276,20 +275,15 @@ async function startWalk(route) {
 async function endWalk() {
   const walk = await currentWalk();
   if (!walk) return;
-  const records = await myRecords(sync.state.user);
+  const records = await myRecords(state.user);
   const record = records.find((r) => r.id === walk.id);
-  if (record) {
-    const data = { ...record.data, ended_at: isoLocal() };
-    await store.saveToOutbox({ ...sync.pushRecord(record), data, version: record.version + 1 });
-  }
+  const ended = isoLocal();
   await store.setMeta(walkKey(), null);
-  const catalog = await loadCatalog();
-  summary = walkSummary(catalog, walk, visitedOn(walk, records), () => {
+  summary = walkSummary(await loadCatalog(), walk, visitedOn(walk, records), () => {
     summary = null;
     render();
   });
-  await sync.refreshCounts();
-  sync.syncSoon();
+  if (record) await edits.edit(record, { data: { ...record.data, ended_at: ended } });
   render();
 }
 
@@ -306,13 +300,13 @@ async function exportPending() {
 }
 
 async function signOut() {
-  const pending = sync.state.pending + sync.state.attention.length;
+  const pending = state.pending + state.attention.length;
   const warning = pending
     ? `${pending} record(s) are not on the server yet. They stay on this phone for you and sync when you sign in again. Sign out?`
     : "Sign out?";
   if (!confirm(warning)) return;
   // The next person signs in here, in place: /login would need the network.
-  await sync.signOut();
+  await session.signOut();
   summary = null;
   screen = { name: "home" };
   history.pushState({}, "", "/walk");
@@ -322,8 +316,8 @@ async function signOut() {
 // Start ---------------------------------------------------------------------------------
 
 function screenFromLocation() {
-  const match = location.pathname.match(/^\/s\/([A-Za-z0-9_-]{1,32})\/?$/);
-  return match ? { name: "station", code: decodeURIComponent(match[1]) } : { name: "home" };
+  const code = codeFromPath(location.pathname);
+  return code ? { name: "station", code } : { name: "home" };
 }
 
 window.addEventListener("popstate", () => {
@@ -340,14 +334,14 @@ function recordLabelVisit(stationCode) {
   let done = false;
   let stop = () => {};
   const attempt = async () => {
-    if (done || !sync.state.user || !findStation(await loadCatalog(), stationCode)) return;
+    if (done || !state.user || !findStation(await loadCatalog(), stationCode)) return;
     if (done) return; // another attempt got here while the catalog was read
     done = true;
     stop();
     await capture({ type: "visit", station: stationCode, data: {} });
     render();
   };
-  stop = sync.subscribe(attempt); // called at once, then at every change of sync state
+  stop = subscribe(attempt); // called at once, then at every change of sync state
 }
 
 async function boot() {

@@ -29,20 +29,29 @@ export function areaName(catalog, station) {
 
 const metricKey = (m) => m.metric ?? m.key;
 
-/** The metrics expected at a station, with today's target (the plan's, else standing). */
-export function stationMetrics(catalog, station) {
+/** The metrics expected at a station, with today's target (todaysTarget). */
+export function stationMetrics(catalog, station, now = new Date()) {
+  const day = today(catalog, now);
   return (station.metrics || []).map((entry) => {
     const key = metricKey(entry);
     const metric = catalog.metrics[key] || { key, label: key, unit: "", kind: "tally" };
-    return { ...metric, key, target: planTarget(catalog, station.code, key) ?? entry.target ?? null,
+    return { ...metric, key, target: todaysTarget(catalog.plan, station.code, entry, day),
              min_level: entry.min_level ?? null };
   });
 }
 
-function planTarget(catalog, code, key) {
-  const plan = catalog.plan;
-  const rows = Array.isArray(plan) ? plan : plan?.targets || [];
-  const row = rows.find((r) => r.station === code && r.metric === key && !r.shift);
+/**
+ * The target of a station metric for the production day `day`, as the server resolved it:
+ * the whole-day entry (shift "") of the plan's `station_targets`; none there means no
+ * target today. The phone never works the rule out itself. When the plan is of another
+ * day (offline past midnight) or has no `station_targets` (an older server), the
+ * station metric's standing target.
+ */
+export function todaysTarget(plan, code, entry, day) {
+  const standing = entry.target ?? null;
+  if (!plan || plan.day !== day || !Array.isArray(plan.station_targets)) return standing;
+  const key = metricKey(entry);
+  const row = plan.station_targets.find((r) => r.station === code && r.metric === key && r.shift === "");
   return row ? row.target : null;
 }
 

@@ -1,11 +1,11 @@
 // The user's records as the screens show them: the outbox version wins over the synced one.
-import * as store from "./store.js";
+import * as outbox from "./outbox.js";
 
 export async function myRecords(user) {
   if (!user) return [];
   const byId = new Map();
-  for (const record of await store.syncedFor(user.id)) byId.set(record.id, record);
-  for (const record of await store.outboxFor(user.id)) byId.set(record.id, record);
+  for (const record of await outbox.syncedFor(user.id)) byId.set(record.id, record);
+  for (const record of await outbox.outboxFor(user.id)) byId.set(record.id, record);
   return [...byId.values()].sort((a, b) => b.observed_at.localeCompare(a.observed_at));
 }
 

@@ -1,19 +1,7 @@
 // The camera scanner: rear camera in a playsinline muted video, torch where supported,
 // stopped as soon as it closes. The decoder is imported only when the camera opens.
 import { button, h } from "./dom.js";
-
-/** The station code a QR label names: a URL whose path is /s/<code> on any host, or a code. */
-export function codeFromQr(text) {
-  const value = (text || "").trim();
-  if (/^[A-Za-z0-9_-]{1,32}$/.test(value)) return value;
-  try {
-    const match = new URL(value).pathname.match(/^\/s\/([A-Za-z0-9_-]{1,32})\/?$/);
-    if (match) return decodeURIComponent(match[1]);
-  } catch {
-    // not a URL
-  }
-  return null;
-}
+import { codeFromQr } from "./qr.js";
 
 export function confirmScan() {
   navigator.vibrate?.(80);

@@ -2,6 +2,7 @@
 // pages network-first with the cached shell offline, and never touches IndexedDB.
 import { cleanupOutdatedCaches, precacheAndRoute } from "workbox-precaching";
 import { registerRoute } from "workbox-routing";
+import { codeFromPath } from "./qr.js";
 
 const SHELL_CACHE = "floorwalk-shell";
 const SHELL_URL = "/walk";
@@ -29,7 +30,7 @@ self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim(
 
 // /walk and /s/<code> are the same page: the app reads the path. One copy serves both.
 const isAppPage = ({ request, url }) =>
-  request.mode === "navigate" && (url.pathname === SHELL_URL || /^\/s\/[A-Za-z0-9_-]{1,32}\/?$/.test(url.pathname));
+  request.mode === "navigate" && (url.pathname === SHELL_URL || codeFromPath(url.pathname) !== null);
 
 registerRoute(isAppPage, async ({ request }) => {
   const cache = await caches.open(SHELL_CACHE);

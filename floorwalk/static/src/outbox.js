@@ -1,0 +1,81 @@
+// The user's records on the phone, in IndexedDB (store.js opens it): the outbox (records
+// not yet answered by the server: pending, rejected, conflict), the photos waiting for
+// upload, and the records the server has. Only edits.js puts a new version in the outbox.
+import { db } from "./store.js";
+
+/** Save a record in the outbox (a new one, or a new version of one). */
+export async function saveToOutbox(record) {
+  const entry = { ...record, state: "pending", errors: null, server: null };
+  await (await db()).put("outbox", entry);
+  return entry;
+}
+
+export async function outboxFor(author) {
+  return (await db()).getAllFromIndex("outbox", "author", author);
+}
+
+export async function outboxEntry(id) {
+  return (await db()).get("outbox", id);
+}
+
+export async function updateOutbox(entry) {
+  return (await db()).put("outbox", entry);
+}
+
+export async function removeFromOutbox(id) {
+  return (await db()).delete("outbox", id);
+}
+
+/** The server has this version: it leaves the outbox and joins the user's history. */
+export async function markSynced(record) {
+  const tx = (await db()).transaction(["outbox", "records"], "readwrite");
+  const synced = { ...record, synced: true };
+  for (const outboxOnly of ["state", "errors", "server"]) delete synced[outboxOnly];
+  await Promise.all([
+    tx.objectStore("outbox").delete(record.id),
+    tx.objectStore("records").put(synced),
+    tx.done,
+  ]);
+}
+
+export async function syncedFor(author) {
+  return (await db()).getAllFromIndex("records", "author", author);
+}
+
+/** What pull says the server has. The outbox is left alone: a pending local edit is what
+ * the app shows until the server has answered it, so pull never overwrites it. */
+export async function putSynced(records) {
+  const tx = (await db()).transaction("records", "readwrite");
+  await Promise.all([...records.map((r) => tx.store.put({ ...r, synced: true })), tx.done]);
+}
+
+export async function removeSynced(ids) {
+  const tx = (await db()).transaction("records", "readwrite");
+  await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+}
+
+export async function clearSynced(author) {
+  const tx = (await db()).transaction("records", "readwrite");
+  for (const key of await tx.store.index("author").getAllKeys(author)) await tx.store.delete(key);
+  await tx.done;
+}
+
+// Photos ------------------------------------------------------------------------------
+
+export async function savePhoto(id, blob, author) {
+  return (await db()).put("photos", { id, blob, author });
+}
+
+export async function photosToUpload(author) {
+  const all = await (await db()).getAll("photos");
+  return all.filter((p) => p.author === author);
+}
+
+export async function removePhoto(id) {
+  return (await db()).delete("photos", id);
+}
+
+export async function getPhoto(id) {
+  return (await db()).get("photos", id);
+}
+

@@ -1,0 +1,101 @@
+// The outbox, photos and synced records in IndexedDB (outbox.js), on fake-indexeddb.
+import "fake-indexeddb/auto";
+import assert from "node:assert/strict";
+import { beforeEach, describe, test } from "node:test";
+
+import * as outbox from "../../floorwalk/static/src/outbox.js";
+import { db } from "../../floorwalk/static/src/store.js";
+
+const record = (id, author = 1, extra = {}) => ({
+  id, author, type: "count", station: "PRS-04", version: 1, observed_at: "2024-03-10T07:00:00.000-05:00",
+  walk: null, offset_ms: null, data: { metric: "units", value: 4 }, ...extra,
+});
+
+beforeEach(async () => {
+  const database = await db();
+  for (const name of ["outbox", "photos", "records"]) await database.clear(name);
+});
+
+describe("outbox", () => {
+  test("a saved record is pending, without the errors or server version of an earlier one", async () => {
+    await outbox.saveToOutbox(record("a", 1, { state: "rejected", errors: { x: ["bad"] }, server: { version: 3 } }));
+    const stored = await outbox.outboxEntry("a");
+    assert.equal(stored.state, "pending");
+    assert.equal(stored.errors, null);
+    assert.equal(stored.server, null);
+  });
+
+  test("saving the same id again replaces the entry: one entry per record", async () => {
+    await outbox.saveToOutbox(record("a"));
+    await outbox.saveToOutbox(record("a", 1, { version: 2 }));
+    const mine = await outbox.outboxFor(1);
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].version, 2);
+  });
+
+  test("each author sees only their own entries (a shared phone)", async () => {
+    await outbox.saveToOutbox(record("a", 1));
+    await outbox.saveToOutbox(record("b", 2));
+    assert.deepEqual((await outbox.outboxFor(1)).map((r) => r.id), ["a"]);
+    assert.deepEqual((await outbox.outboxFor(2)).map((r) => r.id), ["b"]);
+  });
+
+  test("updateOutbox stores the entry as given (a rejection keeps its state)", async () => {
+    await outbox.saveToOutbox(record("a"));
+    await outbox.updateOutbox({ ...(await outbox.outboxEntry("a")), state: "rejected", errors: { station: ["gone"] } });
+    const stored = await outbox.outboxEntry("a");
+    assert.equal(stored.state, "rejected");
+    assert.deepEqual(stored.errors, { station: ["gone"] });
+  });
+
+  test("a synced record leaves the outbox and joins the history, without outbox fields", async () => {
+    const entry = await outbox.saveToOutbox(record("a"));
+    await outbox.markSynced(entry);
+    assert.equal(await outbox.outboxEntry("a"), undefined);
+    const [synced] = await outbox.syncedFor(1);
+    assert.equal(synced.id, "a");
+    assert.equal(synced.synced, true);
+    assert.ok(!("state" in synced) && !("errors" in synced) && !("server" in synced));
+  });
+
+  test("pull never overwrites a pending local edit: the outbox entry stays", async () => {
+    await outbox.saveToOutbox(record("a", 1, { version: 3, data: { metric: "units", value: 9 } }));
+    await outbox.putSynced([record("a", 1, { version: 2, data: { metric: "units", value: 1 } })]);
+    assert.equal((await outbox.outboxEntry("a")).data.value, 9);
+    assert.equal((await outbox.syncedFor(1))[0].version, 2);
+  });
+
+  test("clearing an author's synced records leaves their outbox and the others' history", async () => {
+    await outbox.saveToOutbox(record("pending", 1));
+    await outbox.putSynced([record("mine", 1), record("theirs", 2)]);
+    await outbox.clearSynced(1);
+    assert.deepEqual(await outbox.syncedFor(1), []);
+    assert.deepEqual((await outbox.syncedFor(2)).map((r) => r.id), ["theirs"]);
+    assert.deepEqual((await outbox.outboxFor(1)).map((r) => r.id), ["pending"]);
+  });
+
+  test("records the server removed are erased from the history", async () => {
+    await outbox.putSynced([record("a"), record("b")]);
+    await outbox.removeSynced(["a"]);
+    assert.deepEqual((await outbox.syncedFor(1)).map((r) => r.id), ["b"]);
+  });
+
+  test("a record let go of is gone from the outbox", async () => {
+    await outbox.saveToOutbox(record("a"));
+    await outbox.removeFromOutbox("a");
+    assert.deepEqual(await outbox.outboxFor(1), []);
+  });
+});
+
+describe("photos", () => {
+  test("photos wait for upload per author and are gone once removed", async () => {
+    const blob = new Blob(["jpeg"], { type: "image/jpeg" });
+    await outbox.savePhoto("p1", blob, 1);
+    await outbox.savePhoto("p2", blob, 2);
+    assert.deepEqual((await outbox.photosToUpload(1)).map((p) => p.id), ["p1"]);
+    await outbox.removePhoto("p1");
+    assert.deepEqual(await outbox.photosToUpload(1), []);
+    assert.equal(await outbox.getPhoto("p1"), undefined);
+    assert.equal((await outbox.getPhoto("p2")).author, 2);
+  });
+});
