@@ -7,7 +7,7 @@ from ...catalog.schemas import AreaForm, CategoryForm, EmployeeForm, MetricForm,
 from ...extensions import db
 from ...models import Area, Route
 from . import bp
-from .crud import Entity, actor, area_choices, area_filter, find_or_404, move, register
+from .crud import Entity, actor, area_choices, filtered, find_or_404, move, register
 
 METRIC_FIELDS = (
     {"name": "key", "label": "Key", "hint": "Letters, digits, _ . - (e.g. units_completed)"},
@@ -45,9 +45,9 @@ def employee_fields():
 AREAS = register(
     bp,
     Entity(
-        name="area",
-        plural="areas",
-        key="int:area_id",
+        "area",
+        "areas",
+        "int:area_id",
         attr="id",
         label="name",
         find=lambda session, area_id: session.get(Area, area_id),
@@ -61,70 +61,47 @@ AREAS = register(
     ),
 )
 
-METRICS = register(
-    bp,
-    Entity(
-        name="metric",
-        plural="metrics",
-        key="key",
-        attr="key",
-        label="key",
-        fixed=True,
-        find=catalog.metric_by_key,
-        schema=MetricForm,
-        save=catalog.save_metric,
-        delete=catalog.delete_metric,
-        values=catalog.metric_values,
-        listing=lambda: {"metrics": catalog.list_metrics(db.session)},
-        context=lambda metric: {"fields": METRIC_FIELDS},
-    ),
+
+def keyed(name: str, plural: str, key: str, listing, fields, **spec) -> Entity:
+    """A catalog row named by a key that never changes (metric key, category key, badge),
+    edited on the generic form page with ``fields()``."""
+    context = {"context": lambda row: {"fields": fields()}, "listing": listing}
+    return register(bp, Entity(name, plural, key, fixed=True, **context, **spec))
+
+
+METRICS = keyed(
+    "metric",
+    "metrics",
+    "key",
+    lambda: {"metrics": catalog.list_metrics(db.session)},
+    lambda: METRIC_FIELDS,
+    find=catalog.metric_by_key,
+    schema=MetricForm,
+    save=catalog.save_metric,
+    values=catalog.metric_values,
+    delete=catalog.delete_metric,
 )
-
-CATEGORIES = register(
-    bp,
-    Entity(
-        name="category",
-        plural="categories",
-        key="key",
-        attr="key",
-        label="key",
-        fixed=True,
-        find=catalog.category_by_key,
-        schema=CategoryForm,
-        save=catalog.save_category,
-        values=catalog.category_values,
-        listing=lambda: {"categories": catalog.list_categories(db.session)},
-        context=lambda category: {"fields": CATEGORY_FIELDS},
-    ),
+CATEGORIES = keyed(
+    "category",
+    "categories",
+    "key",
+    lambda: {"categories": catalog.list_categories(db.session)},
+    lambda: CATEGORY_FIELDS,
+    find=catalog.category_by_key,
+    schema=CategoryForm,
+    save=catalog.save_category,
+    values=catalog.category_values,
 )
-
-
-def employee_listing() -> dict:
-    search, area_id = request.args.get("q", "").strip(), area_filter()
-    return {
-        "employees": catalog.list_employees(db.session, search, area_id),
-        "search": search,
-        "area_id": area_id,
-        "areas": catalog.list_areas(db.session),
-    }
-
-
-EMPLOYEES = register(
-    bp,
-    Entity(
-        name="employee",
-        plural="employees",
-        key="badge",
-        attr="badge",
-        label="badge",
-        fixed=True,
-        find=catalog.employee_by_badge,
-        schema=EmployeeForm,
-        save=catalog.save_employee,
-        values=catalog.employee_values,
-        listing=employee_listing,
-        context=lambda employee: {"fields": employee_fields()},
-    ),
+EMPLOYEES = keyed(
+    "employee",
+    "employees",
+    "badge",
+    lambda: filtered("employees", catalog.list_employees),
+    employee_fields,
+    find=catalog.employee_by_badge,
+    schema=EmployeeForm,
+    save=catalog.save_employee,
+    values=catalog.employee_values,
 )
 
 

@@ -96,6 +96,14 @@ def area_filter() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def filtered(plural: str, find_rows: Callable, **more) -> dict:
+    """A list page's context with its search (``?q=``) and area (``?area=``) filters."""
+    search, area_id = request.args.get("q", "").strip(), area_filter()
+    rows = find_rows(db.session, search, area_id)
+    areas = catalog.list_areas(db.session)
+    return {plural: rows, "search": search, "area_id": area_id, "areas": areas, **more}
+
+
 def no_context(row) -> dict:
     return {}
 
@@ -112,13 +120,13 @@ class Entity:
     name: str  # "metric": endpoint names, titles, messages
     plural: str  # "metrics": the list's URL and endpoint
     key: str  # the URL's converter and argument: "key", "int:area_id"
-    attr: str  # the row's attribute in that URL: "key", "id"
-    label: str  # the row's attribute that messages and titles name: "key", "name"
     find: Callable  # (session, url key) -> row or None (404)
     schema: type[Schema]  # loads the posted form
     save: Callable  # (session, actor, row or None, values) -> row; flushes, never commits
     values: Callable  # row -> the form's values
     listing: Callable[[], dict]  # the list page's context
+    attr: str = ""  # the row's attribute in the URL ("id"); the URL argument's name if blank
+    label: str = ""  # the row's attribute messages and titles name ("name"); attr if blank
     template: str = "admin/edit.html"  # the create and edit page
     context: Callable[[Any], dict] = no_context  # row or None -> the form page's context
     blank: Mapping = field(default_factory=lambda: {"active": True})  # a new row's form
@@ -129,6 +137,10 @@ class Entity:
     new_endpoint: bool = False
     saved: Callable[[Any, bool], str] | None = None  # (row, created) -> message
     next_url: Callable[[Any, bool], str] | None = None  # (row, created) -> where to go
+
+    def __post_init__(self):
+        object.__setattr__(self, "attr", self.attr or self.arg)
+        object.__setattr__(self, "label", self.label or self.attr)
 
     @property
     def arg(self) -> str:

@@ -14,7 +14,7 @@ from .crud import (
     Entity,
     actor,
     apply,
-    area_filter,
+    filtered,
     find_or_404,
     move,
     or_404,
@@ -22,17 +22,6 @@ from .crud import (
     register,
     render_form,
 )
-
-
-def station_listing() -> dict:
-    search, area_id = request.args.get("q", "").strip(), area_filter()
-    return {
-        "stations": catalog.list_stations(db.session, search, area_id),
-        "search": search,
-        "area_id": area_id,
-        "areas": catalog.list_areas(db.session),
-        "labels_base": labels_base_url(),
-    }
 
 
 def station_context(station: Station | None) -> dict:
@@ -56,15 +45,13 @@ STATIONS = register(
         name="station",
         plural="stations",
         key="code",
-        attr="code",
-        label="code",
         fixed=True,
         new_endpoint=True,
         find=catalog.station_by_code,
         schema=StationForm,
         save=catalog.save_station,
         values=catalog.station_values,
-        listing=station_listing,
+        listing=lambda: filtered("stations", catalog.list_stations, labels_base=labels_base_url()),
         template="admin/station_form.html",
         context=station_context,
         saved=station_saved,
