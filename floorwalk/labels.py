@@ -48,6 +48,8 @@ TYPOGRAPHY = str.maketrans(
 class LabelError(ValueError):
     """Labels cannot be made as asked (no public URL, no station), with a message."""
 
+    field: str | None = None  # the whole form's, as every refusal says where it belongs
+
 
 @dataclass(frozen=True)
 class Label:

@@ -1,0 +1,29 @@
+"""Jinja filters every page may use, registered on the app by create_app."""
+
+from flask import Flask
+
+from .catalog.csv_io import format_number
+
+
+def fmt_number(value) -> str:
+    """A number as the CSV files write it (no trailing .0); blank for None."""
+    return "" if value is None else format_number(float(value))
+
+
+def audit_value(value) -> str:
+    """A value of the audit trail as people read it."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return (
+            "; ".join(" ".join(map(str, v)) if isinstance(v, list) else str(v) for v in value)
+            or "—"
+        )
+    return str(value)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(fmt_number, "fmt_number")
+    app.add_template_filter(audit_value, "audit_value")
