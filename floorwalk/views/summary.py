@@ -35,15 +35,11 @@ from ..permissions import (
 from ..schemas import form_input
 from ..settings import plant_clock
 from ..summaries.charts import history_chart, trend_chart
-from ..summaries.day import (
+from ..summaries.day import daily_summary
+from ..summaries.export import (
     RECORDS_CSV_HEADER,
     SUMMARY_CSV_HEADER,
-    SummaryError,
-    daily_summary,
-    daily_trend,
-    metrics_by_key,
     record_rows,
-    station_history,
     summary_csv_rows,
 )
 from ..summaries.followup import (
@@ -54,6 +50,8 @@ from ..summaries.followup import (
     follow_up_history,
     list_observations,
 )
+from ..summaries.scope import SummaryError, metrics_by_key
+from ..summaries.trend import daily_trend, station_history
 from .api import bp as api_bp
 
 bp = Blueprint("summary", __name__)
