@@ -56,8 +56,6 @@ def daily_summary(
     over = now >= period_end(plant.clock, day, scope.shift)
     rows = station_rows(day, stations, plant, period)
     missed = [s.code for s in stations if (day, s.id) not in period.activity]
-    observations = observation_counts(period.observations, day)
-    previous, current = trend_points(both, plant, period)
     settings = get_settings(session)
     return {
         "day": day.isoformat(),
@@ -66,16 +64,25 @@ def daily_summary(
         "shift": scope.shift,
         "area": area.name if area else None,
         "complete": over,
-        "coverage": {
-            "visited": len(stations) - len(missed),
-            "stations": len(stations),
-            "missed": missed,
-        },
         "stations": rows,
-        "observations": observations["observations"],
-        "downtime": observations["downtime"],
         "employee_notes": employee_notes(session, scope, viewer, plant.clock.zone),
         "alerts": day_alerts(session, scope, stations, rows, missed, over),
+        **day_totals(both, plant, period, len(stations), missed),
+    }
+
+
+def day_totals(
+    both: Scope, plant: Plant, period: PeriodFigures, stations: int, missed: list[str]
+) -> dict[str, Any]:
+    """The day's coverage, observations, downtime and attainment, and the change from the
+    day before (``both`` spans the two days, the day shown last)."""
+    day = both.day_to
+    observations = observation_counts(period.observations, day)
+    previous, current = trend_points(both, plant, period)
+    return {
+        "coverage": {"visited": stations - len(missed), "stations": stations, "missed": missed},
+        "observations": observations["observations"],
+        "downtime": observations["downtime"],
         "attainment": current["attainment"],
         "previous_day": previous,
         "change": {key: _difference(current[key], previous[key]) for key in CHANGED},
