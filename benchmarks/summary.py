@@ -250,7 +250,7 @@ def measure(app, runs: int) -> tuple[float, float, int]:
 def query_plans(app, station_code: str = "ST-007") -> str:
     """The plan of every statement on ``records`` that one summary and one station
     history run, as the database explains them."""
-    from floorwalk.summaries.day import station_history
+    from floorwalk.summaries.trend import station_history
 
     statements = []
     with app.app_context():

@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     # Feature modules add their API routes to api.bp, so import them before registering.
     from .views import admin, api, auth, main, summary  # noqa: F401
     from .views import app as phone_app
+    from .views.api import summary as api_summary  # noqa: F401
     from .views.api import sync
 
     app.register_blueprint(main.bp)

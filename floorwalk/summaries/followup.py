@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..audit import record_audit
 from ..models import MAX_TEXT, AuditEvent, Category, Record, Station, User, utcnow
 from ..permissions import followed_up_filter, may_follow_up
-from .day import OPEN_STATUSES, SEVERITY_ORDER
+from .figures import OPEN_STATUSES, SEVERITY_ORDER
 
 ACTIONS = {
     "acknowledge": ("acknowledged", ("open",)),

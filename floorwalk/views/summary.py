@@ -1,16 +1,15 @@
-"""Daily summaries, follow-up of observations and station history."""
+"""Daily summaries, follow-up of observations and station history: the pages and CSV
+exports. Each view parses with a schema, calls one function of floorwalk.summaries and
+renders; a SummaryError becomes an error page with its status and message."""
 
-import csv
-import io
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
     Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -18,81 +17,45 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from marshmallow import Schema, ValidationError
 
 from ..accounts import role_required
-from ..errors import ApiError
+from ..errors import CODES, error_response
 from ..extensions import db
-from ..models import SEVERITIES, Area, Category, Record, Station, utcnow
-from ..permissions import (
-    EVERY_ROLE,
-    FOLLOW_UP_ROLES,
-    may_follow_up,
-    may_follow_up_at_all,
-    supervised_area_ids,
-)
+from ..models import Record
+from ..permissions import EVERY_ROLE, FOLLOW_UP_ROLES
 from ..schemas import form_input
-from ..settings import plant_clock
-from ..summaries.charts import history_chart, trend_chart
-from ..summaries.day import (
+from ..summaries.export import (
     RECORDS_CSV_HEADER,
     SUMMARY_CSV_HEADER,
-    SummaryError,
-    daily_summary,
-    daily_trend,
-    metrics_by_key,
+    csv_chunks,
+    day_csv_rows,
     record_rows,
-    station_history,
-    summary_csv_rows,
 )
-from ..summaries.followup import (
-    AGES,
-    FollowUpError,
-    ObservationFilter,
-    follow_up,
-    follow_up_history,
-    list_observations,
+from ..summaries.followup import FollowUpError, ObservationFilter, follow_up
+from ..summaries.pages import day_page, follow_up_page, plant_today, station_page
+from ..summaries.schemas import (
+    FollowUpForm,
+    HistoryQuery,
+    ObservationsQuery,
+    RecordsQuery,
+    SummaryQuery,
+    query_input,
 )
-from .api import bp as api_bp
+from ..summaries.scope import SummaryError
 
 bp = Blueprint("summary", __name__)
 
 
-class SummaryQuery(Schema):
-    area = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    shift = fields.String(load_default=None, validate=validate.Length(max=16))
-    day = fields.Date(load_default=None)
-
-
-class RecordsQuery(Schema):
-    start = fields.Date(required=True, data_key="from")
-    end = fields.Date(required=True, data_key="to")
-    area = fields.Integer(load_default=None, validate=validate.Range(min=1))
-
-
-class ObservationsQuery(Schema):
-    area = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    severity = fields.String(load_default=None, validate=validate.OneOf(SEVERITIES))
-    category = fields.String(load_default=None, validate=validate.Length(max=64))
-    age = fields.Integer(load_default=0, validate=validate.OneOf(AGES))
-    day = fields.Date(load_default=None)
-    status = fields.String(load_default="open", validate=validate.OneOf(("open", "all")))
-
-
-class HistoryQuery(Schema):
-    until = fields.Date(load_default=None)
-
-
-class FollowUpForm(Schema):
-    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+@bp.errorhandler(SummaryError)
+def summary_error(error: SummaryError):
+    return error_response(error.status, CODES.get(error.status, "error"), str(error))
 
 
 def parse_query(schema: Schema) -> dict:
     """Query arguments through ``schema``; empty values count as absent (form selects)."""
-    values = {key: value for key, value in request.args.items() if value != ""}
     try:
-        return schema.load(values, unknown="exclude")
+        return schema.load(query_input(request.args), unknown="exclude")
     except ValidationError as error:
         names = ", ".join(sorted(error.messages))
         abort(400, f"Check {names}: {error.messages}")
@@ -105,49 +68,13 @@ def parse_day(text: str) -> date:
         abort(404, f"{text!r} is not a day: use YYYY-MM-DD.")
 
 
-def known_area(area_id: int | None) -> Area | None:
-    if area_id is None:
-        return None
-    area = db.session.get(Area, area_id)
-    if area is None:
-        abort(404, "No such area.")
-    return area
-
-
-def summarize(day: date, area_id: int | None, shift: str | None) -> dict:
-    known_area(area_id)
-    try:
-        return daily_summary(db.session, day, current_user, area_id, shift)
-    except SummaryError as error:
-        abort(400, str(error))
-
-
-def plant_today() -> date:
-    return plant_clock(db.session).production_day(utcnow())
-
-
 def filter_args(query: dict) -> dict:
     return {key: query[key] for key in ("area", "shift") if query.get(key)}
 
 
 def csv_response(rows, header, filename: str) -> Response:
-    """UTF-8 with a byte-order mark, so spreadsheet programs read accents (DESIGN §5)."""
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
-            if buffer.tell() > 16_384:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
     return Response(
-        stream_with_context(generate()),
+        stream_with_context(csv_chunks(header, rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -163,7 +90,7 @@ def today():
     query = parse_query(SummaryQuery())
     if query["day"]:
         return redirect(url_for("summary.day", day=query["day"].isoformat(), **filter_args(query)))
-    return render_day(plant_today(), query)
+    return render_day(plant_today(db.session), query)
 
 
 @bp.get("/summary/<string(length=10):day>")
@@ -173,39 +100,14 @@ def day(day: str):
 
 
 def render_day(the_day: date, query: dict):
-    summary = summarize(the_day, query["area"], query["shift"])
-    trend = daily_trend(db.session, the_day, query["area"], summary["shift"])
-    areas = db.session.execute(select(Area).order_by(Area.name)).scalars().all()
-    metrics = metrics_by_key(db.session)
-    categories = dict(db.session.execute(select(Category.key, Category.label)).all())
+    page = day_page(db.session, the_day, current_user, query["area"], query["shift"])
     return render_template(
         "summary/day.html",
-        summary=summary,
-        day=the_day,
-        prev_day=the_day - timedelta(days=1),
-        next_day=the_day + timedelta(days=1),
-        today=plant_today(),
-        trend=trend,
-        chart=trend_chart(trend),
-        areas=areas,
-        shifts=[s.name for s in plant_clock(db.session).shifts],
-        metrics=metrics,
-        gauge_keys=[
-            key
-            for key, metric in metrics.items()
-            if metric.kind == "gauge"
-            and any(
-                station["counts"].get(key, {}).get("last") is not None
-                for station in summary["stations"]
-            )
-        ],
-        categories=categories,
+        **page,
         filters=filter_args(query),
-        can_follow_up=may_follow_up_at_all(current_user),
-        can_export_records=may_follow_up_at_all(current_user),
         records_url=url_for(
             "summary.records_csv",
-            **{"from": summary["day"], "to": summary["day"]},
+            **{"from": page["summary"]["day"], "to": page["summary"]["day"]},
             area=query["area"],
         ),
     )
@@ -216,8 +118,7 @@ def render_day(the_day: date, query: dict):
 def day_csv(day: str):
     the_day = parse_day(day)
     query = parse_query(SummaryQuery())
-    summary = summarize(the_day, query["area"], query["shift"])
-    rows = list(summary_csv_rows(summary, metrics_by_key(db.session)))
+    rows = day_csv_rows(db.session, the_day, current_user, query["area"], query["shift"])
     return csv_response(rows, SUMMARY_CSV_HEADER, f"summary-{the_day.isoformat()}.csv")
 
 
@@ -225,11 +126,7 @@ def day_csv(day: str):
 @role_required(*FOLLOW_UP_ROLES)
 def records_csv():
     query = parse_query(RecordsQuery())
-    known_area(query["area"])
-    try:
-        rows = record_rows(db.session, current_user, query["start"], query["end"], query["area"])
-    except SummaryError as error:
-        abort(400, str(error))
+    rows = record_rows(db.session, current_user, query["start"], query["end"], query["area"])
     name = f"records-{query['start'].isoformat()}-to-{query['end'].isoformat()}.csv"
     return csv_response(rows, RECORDS_CSV_HEADER, name)
 
@@ -238,7 +135,6 @@ def records_csv():
 @role_required(*FOLLOW_UP_ROLES)
 def observations():
     query = parse_query(ObservationsQuery())
-    known_area(query["area"])
     wanted = ObservationFilter(
         area_id=query["area"],
         severity=query["severity"],
@@ -247,23 +143,8 @@ def observations():
         day=query["day"],
         include_resolved=query["status"] == "all",
     )
-    rows = list_observations(db.session, current_user, wanted)
-    areas_allowed = supervised_area_ids(current_user)
-    area_query = select(Area).order_by(Area.name)
-    if areas_allowed is not None:
-        area_query = area_query.where(Area.id.in_(areas_allowed))
-    return render_template(
-        "summary/observations.html",
-        rows=rows,
-        history=follow_up_history(db.session, [record.id for record, _, _ in rows]),
-        query=query,
-        areas=db.session.execute(area_query).scalars().all(),
-        categories=db.session.execute(select(Category).order_by(Category.position)).scalars(),
-        severities=SEVERITIES,
-        ages=AGES,
-        zone=plant_clock(db.session).zone,
-        may_follow_up=lambda record: may_follow_up(current_user, record),
-    )
+    page = follow_up_page(db.session, current_user, wanted)
+    return render_template("summary/observations.html", **page, query=query)
 
 
 @bp.post("/summary/observations/<uuid:record_id>/<any(acknowledge, resolve):action>")
@@ -299,43 +180,7 @@ def _back_to_list() -> str:
 @bp.get("/stations/<code>")
 @role_required(*EVERY_ROLE)
 def station(code: str):
-    found = db.session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
-    if found is None:
-        abort(404, f"No station {code!r}.")
-    until = parse_query(HistoryQuery())["until"] or plant_today()
-    history = station_history(db.session, found, until)
-    charts = [
-        (series["metric"], history_chart(series["points"], series["metric"].unit))
-        for series in history["series"]
-        if any(p["value"] is not None or p["target"] is not None for p in series["points"])
-    ]
+    until = parse_query(HistoryQuery())["until"]
     return render_template(
-        "summary/station.html",
-        station=found,
-        history=history,
-        charts=charts,
-        can_follow_up=may_follow_up_at_all(current_user),
+        "summary/station.html", **station_page(db.session, code, current_user, until)
     )
-
-
-# JSON API -----------------------------------------------------------------------------
-
-
-@api_bp.get("/summary/<string(length=10):day>")
-def api_summary(day: str):
-    try:
-        the_day = date.fromisoformat(day)
-    except ValueError:
-        raise ApiError(400, f"{day!r} is not a day: use YYYY-MM-DD.", "invalid") from None
-    values = {key: value for key, value in request.args.items() if value != ""}
-    try:
-        query = SummaryQuery().load(values, unknown="exclude")
-    except ValidationError as error:
-        raise ApiError(400, f"Invalid request: {error.messages}", "invalid") from None
-    if query["area"] is not None and db.session.get(Area, query["area"]) is None:
-        raise ApiError(404, "No such area.")
-    try:
-        summary = daily_summary(db.session, the_day, current_user, query["area"], query["shift"])
-    except SummaryError as error:
-        raise ApiError(400, str(error), "invalid") from None
-    return jsonify(summary)

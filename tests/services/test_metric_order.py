@@ -11,7 +11,8 @@ from floorwalk.catalog import CatalogError
 from floorwalk.catalog.csv_io import import_csv
 from floorwalk.extensions import db
 from floorwalk.models import AuditEvent, Metric, Route, RouteStop, Station, StationMetric
-from floorwalk.summaries.day import daily_summary, station_history
+from floorwalk.summaries.day import daily_summary
+from floorwalk.summaries.trend import station_history
 from floorwalk.sync.push import pull
 from tests.support import sign_in
 

@@ -8,8 +8,10 @@ import pytest
 from floorwalk.extensions import db
 from floorwalk.models import PlanTarget, UnscheduledStation
 from floorwalk.settings import set_setting
-from floorwalk.summaries.day import SummaryError, daily_summary, daily_trend, station_history
+from floorwalk.summaries.day import daily_summary
 from floorwalk.summaries.followup import follow_up
+from floorwalk.summaries.scope import SummaryError
+from floorwalk.summaries.trend import daily_trend, station_history
 from tests.summary_plant import AFTER, D, local, set_targets
 
 

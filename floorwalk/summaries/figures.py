@@ -1,0 +1,273 @@
+"""The SQL aggregates of a span of days: count totals, activity, observation groups and
+the plan's targets, read once into ``PeriodFigures``; and what a figure means (a
+metric's total by its kind, attainment, numbers as JSON shows them).
+
+Every figure comes from ``GROUP BY`` queries over the production day and shift stored on
+each record, so one day's summary reads one day's rows whatever the history holds.
+Deleted records never count; ``records`` holds only each record's latest version.
+Targets come from the one rule in catalog/plan.py.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ..catalog import plan
+from ..days import PlantClock
+from ..models import RECORD_TYPES, Category, Metric, Record
+from .scope import Plant, Scope, plain_rows
+
+OPEN_STATUSES = ("open", "acknowledged")
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+# Summed into a day's overall attainment: a gauge's target (headcount, bins) is a level,
+# not an amount produced, so it has its own attainment but stays out of the day's.
+AMOUNT_KINDS = ("tally", "counter")
+
+
+# Plan: scheduling and targets, by the one rule in catalog/plan.py ----------------------
+
+
+def unscheduled_stations(session: Session, scope: Scope, clock: PlantClock) -> dict[date, set]:
+    """Per day, the stations the plan leaves out of the scope's day or shift."""
+    names = [s.name for s in clock.shifts]
+    return plan.unscheduled_stations(session, scope.day_from, scope.day_to, names, scope.shift)
+
+
+def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date, int, int], float]:
+    """The target of each (day, station, metric) of the scope that has one."""
+    standing = {key: s.target for key, s in plant.standing.items()}
+    return plan.plan_targets(
+        session,
+        scope.day_from,
+        scope.day_to,
+        standing,
+        [s.name for s in plant.clock.shifts],
+        scope.shift,
+        {s.id for s in plant.stations},
+    )
+
+
+# Aggregates ---------------------------------------------------------------------------
+
+
+def metric_totals(
+    session: Session, scope: Scope, gauges: Scope | None
+) -> dict[tuple[date, int, int], dict]:
+    """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
+    max, readings, and a gauge's last reading on the days of ``gauges`` (those shown;
+    a trend reads none)."""
+    per_shift = (
+        select(
+            Record.production_day.label("day"),
+            Record.station_id.label("station_id"),
+            Record.metric_id.label("metric_id"),
+            func.sum(Record.value).label("sum"),
+            func.max(Record.value).label("max"),
+            func.min(Record.value).label("min"),
+            func.count().label("n"),
+        )
+        .where(Record.type == "count", *scope.record_filter())
+        .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
+        .subquery()
+    )
+    rows = plain_rows(
+        session,
+        select(
+            per_shift.c.day,
+            per_shift.c.station_id,
+            per_shift.c.metric_id,
+            func.sum(per_shift.c.sum),
+            func.sum(per_shift.c.max),
+            func.min(per_shift.c.min),
+            func.max(per_shift.c.max),
+            func.sum(per_shift.c.n),
+        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id),
+    )
+    totals = {
+        (day, sid, mid): {"sum": s, "counter": c, "min": lo, "max": hi, "n": n, "last": None}
+        for day, sid, mid, s, c, lo, hi, n in rows
+    }
+    if gauges is None:
+        return totals
+    ranked = (
+        select(
+            Record.production_day.label("day"),
+            Record.station_id.label("station_id"),
+            Record.metric_id.label("metric_id"),
+            Record.value.label("value"),
+            func.row_number()
+            .over(
+                partition_by=(Record.production_day, Record.station_id, Record.metric_id),
+                order_by=(Record.observed_at.desc(), Record.received_at.desc(), Record.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Metric, Metric.id == Record.metric_id)
+        .where(Record.type == "count", Metric.kind == "gauge", *gauges.record_filter())
+        .subquery()
+    )
+    for day, sid, mid, value in plain_rows(
+        session,
+        select(ranked.c.day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(
+            ranked.c.rank == 1
+        ),
+    ):
+        totals[(day, sid, mid)]["last"] = value
+    return totals
+
+
+def total_of(kind: str, totals: dict | None) -> float | None:
+    """The figure a metric of ``kind`` is measured by: tally sum, counter total, gauge last."""
+    if totals is None:
+        return 0 if kind in AMOUNT_KINDS else None
+    if kind == "tally":
+        return totals["sum"]
+    return totals["counter"] if kind == "counter" else totals["last"]
+
+
+def ratio(value, target) -> float | None:
+    if value is None or not target:
+        return None
+    return round(value / target, 4)
+
+
+def number(value):
+    """Whole floats as ints, so a total of 230 reads 230 in JSON and CSV."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def day_activity(
+    session: Session, scope: Scope, times_on: date | None
+) -> dict[tuple[date, int | None], list]:
+    """Per day and station (None: records that name no station): visits, and on the day
+    ``times_on`` (the one shown) the first and last record. Grouped by type too, the
+    order of ix_records_day_type, so that both databases answer it from that index
+    alone, without a sort."""
+    shown = Record.production_day == times_on
+    rows = plain_rows(
+        session,
+        select(
+            Record.production_day,
+            Record.type,
+            Record.station_id,
+            func.count(),
+            func.min(case((shown, Record.observed_at))),
+            func.max(case((shown, Record.observed_at))),
+        )
+        .where(Record.type.in_(RECORD_TYPES), *scope.record_filter())
+        .group_by(Record.production_day, Record.type, Record.station_id),
+    )
+    activity: dict[tuple[date, int | None], list] = {}
+    for day, type_, station_id, count, first, last in rows:
+        figures = activity.get((day, station_id))
+        if figures is None:
+            figures = activity[(day, station_id)] = [0, first, last]
+        elif first is not None:
+            figures[1] = min(figures[1], first)
+            figures[2] = max(figures[2], last)
+        if type_ == "visit":
+            figures[0] = count
+    return activity
+
+
+@dataclass(frozen=True)
+class ObservationGroup:
+    """Observations of one day, station, category and severity: how many, how many open
+    and their downtime minutes."""
+
+    day: date
+    station_id: int | None
+    category: str
+    downtime: bool
+    severity: str
+    total: int
+    open: int
+    minutes: float | None
+
+
+def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]:
+    """Observation counts in one grouped pass, fine enough for each station's counts, the
+    day's by severity and category, and each day's totals of the trend."""
+    rows = plain_rows(
+        session,
+        select(
+            Record.production_day,
+            Record.station_id,
+            Category.key,
+            Category.downtime,
+            Record.severity,
+            func.count(),
+            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
+            func.sum(Record.minutes),
+        )
+        .join(Category, Category.id == Record.category_id)
+        .where(Record.type == "observation", *scope.record_filter())
+        .group_by(
+            Record.production_day,
+            Record.station_id,
+            Category.key,
+            Category.downtime,
+            Record.severity,
+        ),
+    )
+    return [ObservationGroup(*row) for row in rows]
+
+
+def observation_counts(groups: list[ObservationGroup], day: date) -> dict[str, Any]:
+    result = {"total": 0, "open": 0, "by_severity": {}, "by_category": {}}
+    by_severity, by_category = defaultdict(int), defaultdict(int)
+    downtime: dict[str, float] = {}
+    for group in groups:
+        if group.day != day:
+            continue
+        result["total"] += group.total
+        result["open"] += group.open
+        by_severity[group.severity] += group.total
+        by_category[group.category] += group.total
+        if group.downtime:
+            downtime[group.category] = downtime.get(group.category, 0) + (group.minutes or 0)
+    result["by_severity"] = {s: by_severity[s] for s in SEVERITY_ORDER if s in by_severity}
+    result["by_category"] = dict(sorted(by_category.items()))
+    downtime = {key: number(minutes) for key, minutes in sorted(downtime.items())}
+    return {"observations": result, "downtime": downtime}
+
+
+def observations_by_station(groups: list[ObservationGroup], day: date) -> dict[int, list[int]]:
+    """Per station: [observations, open] of the day."""
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for group in groups:
+        if group.day == day:
+            counts[group.station_id][0] += group.total
+            counts[group.station_id][1] += group.open
+    return counts
+
+
+@dataclass
+class PeriodFigures:
+    """The plan, the count aggregates and the activity of a span of days, read once."""
+
+    off: dict[date, set]
+    targets: dict[tuple[date, int, int], float]
+    totals: dict[tuple[date, int, int], dict]
+    activity: dict[tuple[date, int | None], tuple]
+    observations: list[ObservationGroup]
+
+    @classmethod
+    def read(
+        cls, session: Session, scope: Scope, plant: Plant, shown: Scope | None = None
+    ) -> "PeriodFigures":
+        """The figures of ``scope``'s days; gauge readings and visit times only for the
+        day of ``shown`` (a trend shows neither)."""
+        return cls(
+            unscheduled_stations(session, scope, plant.clock),
+            day_targets(session, scope, plant),
+            metric_totals(session, scope, gauges=shown),
+            day_activity(session, scope, times_on=shown.day_from if shown else None),
+            observation_groups(session, scope),
+        )

@@ -1,0 +1,105 @@
+"""What the summary pages show beyond a summary's JSON: the day page's trend, chart and
+filter choices, a station's history with its charts, and the follow-up list's choices.
+The views render these as they come."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import SEVERITIES, Area, Category, Metric, Station, User, utcnow
+from ..permissions import may_follow_up, may_follow_up_at_all, supervised_area_ids
+from ..settings import plant_clock
+from .charts import history_chart, trend_chart
+from .day import daily_summary
+from .followup import AGES, ObservationFilter, follow_up_history, list_observations
+from .scope import SummaryError, known_area, metrics_by_key
+from .trend import daily_trend, station_history
+
+
+def plant_today(session: Session) -> date:
+    return plant_clock(session).production_day(utcnow())
+
+
+def day_page(
+    session: Session, day: date, viewer: User, area_id: int | None, shift: str | None
+) -> dict[str, Any]:
+    """The day page: the summary, its 14-day trend and chart, and the filters' choices.
+
+    Raises SummaryError as ``daily_summary`` does.
+    """
+    summary = daily_summary(session, day, viewer, area_id, shift)
+    trend = daily_trend(session, day, area_id, summary["shift"])
+    metrics = metrics_by_key(session)
+    clock = plant_clock(session)
+    return {
+        "summary": summary,
+        "day": day,
+        "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "today": clock.production_day(utcnow()),
+        "trend": trend,
+        "chart": trend_chart(trend),
+        "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
+        "shifts": [s.name for s in clock.shifts],
+        "metrics": metrics,
+        "gauge_keys": read_gauges(summary, metrics),
+        "categories": dict(session.execute(select(Category.key, Category.label)).all()),
+        "can_follow_up": may_follow_up_at_all(viewer),
+        "can_export_records": may_follow_up_at_all(viewer),
+    }
+
+
+def read_gauges(summary: dict[str, Any], metrics: dict[str, Metric]) -> list[str]:
+    """The gauges some station of the summary has a reading of (the levels table's columns)."""
+    return [
+        key
+        for key, metric in metrics.items()
+        if metric.kind == "gauge"
+        and any(
+            station["counts"].get(key, {}).get("last") is not None
+            for station in summary["stations"]
+        )
+    ]
+
+
+def station_page(session: Session, code: str, viewer: User, until: date | None) -> dict[str, Any]:
+    """A station's page: its history up to ``until`` (today by default) and a chart per
+    metric with a value or a target. Raises SummaryError (404) for an unknown code."""
+    found = session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
+    if found is None:
+        raise SummaryError(f"No station {code!r}.", 404)
+    history = station_history(session, found, until or plant_today(session))
+    charts = [
+        (series["metric"], history_chart(series["points"], series["metric"].unit))
+        for series in history["series"]
+        if any(p["value"] is not None or p["target"] is not None for p in series["points"])
+    ]
+    return {
+        "station": found,
+        "history": history,
+        "charts": charts,
+        "can_follow_up": may_follow_up_at_all(viewer),
+    }
+
+
+def follow_up_page(session: Session, viewer: User, wanted: ObservationFilter) -> dict[str, Any]:
+    """The follow-up list with each observation's history, and the filters' choices (a
+    supervisor chooses among their own areas). SummaryError (404) for an unknown area."""
+    known_area(session, wanted.area_id)
+    rows = list_observations(session, viewer, wanted)
+    areas_allowed = supervised_area_ids(viewer)
+    area_query = select(Area).order_by(Area.name)
+    if areas_allowed is not None:
+        area_query = area_query.where(Area.id.in_(areas_allowed))
+    return {
+        "rows": rows,
+        "history": follow_up_history(session, [record.id for record, _, _ in rows]),
+        "areas": session.execute(area_query).scalars().all(),
+        "categories": session.execute(select(Category).order_by(Category.position)).scalars(),
+        "severities": SEVERITIES,
+        "ages": AGES,
+        "zone": plant_clock(session).zone,
+        "may_follow_up": lambda record: may_follow_up(viewer, record),
+    }

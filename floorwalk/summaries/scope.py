@@ -1,0 +1,171 @@
+"""What a summary covers and the catalog it reads: the scope of days, area, shift or
+station; the plant's stations and metrics as plain rows; the checks of what was asked.
+
+Every other summaries module reads records through ``Scope.record_filter`` and the
+catalog through ``load_plant``, so none repeats a filter or a catalog query.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..days import PlantClock
+from ..models import Area, Metric, Record, Station, StationMetric
+from ..settings import plant_clock
+
+LISTED_DAYS = 31  # a longer span of days is read as a range (the records CSV)
+
+
+class SummaryError(ValueError):
+    """A summary that cannot be made as asked, with a message for people and the HTTP
+    status that fits it (400: an unknown shift or a bad span; 404: no such area or
+    station)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a summary covers: days, optionally one area and one shift."""
+
+    day_from: date
+    day_to: date
+    area_id: int | None = None
+    shift: str | None = None
+    station_id: int | None = None
+
+    def record_filter(self, by_station: bool = True) -> list:
+        """Live records of the scope's days (and shift); of its station or area's
+        stations unless ``by_station`` is False (notes go by the employee's area)."""
+        days = self.days()
+        # Days listed one by one let both databases seek (day, type) in
+        # ix_records_day_type, where a range of days would stop the seek at the day.
+        in_days = (
+            Record.production_day.in_(days)
+            if len(days) <= LISTED_DAYS
+            else Record.production_day.between(self.day_from, self.day_to)
+        )
+        conditions = [in_days, Record.deleted.is_(False)]
+        if self.shift:
+            conditions.append(Record.shift == self.shift)
+        if not by_station:
+            return conditions
+        if self.station_id is not None:
+            conditions.append(Record.station_id == self.station_id)
+        elif self.area_id is not None:
+            conditions.append(Record.station_id.in_(area_station_ids(self.area_id)))
+        return conditions
+
+    def days(self) -> list[date]:
+        count = (self.day_to - self.day_from).days + 1
+        return [self.day_from + timedelta(days=n) for n in range(count)]
+
+
+class StationRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    area: str
+
+
+class Standing(NamedTuple):
+    """A station's listed metric: its place in the list, standing target and min level.
+    (Named tuples: a summary makes thousands, at half the cost of a frozen dataclass.)"""
+
+    position: int
+    target: float | None
+    min_level: float | None
+
+
+@dataclass
+class Plant:
+    """The catalog a summary needs, read once per summary as plain rows (no lazy loads)."""
+
+    clock: PlantClock
+    stations: list[StationRow]  # active, in scope, ordered by area then code
+    metrics: dict[int, Metric]
+    standing: dict[tuple[int, int], Standing] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # Plain (key, kind) pairs: read for every station and metric, cheaper than ORM
+        # attributes.
+        self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
+
+    def listed_metrics(self) -> dict[int, list[int]]:
+        """Each station's listed metric ids, in the order the station lists them."""
+        listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (station_id, metric_id), standing in self.standing.items():
+            listed[station_id].append((standing.position, metric_id))
+        return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
+
+
+def plain_rows(session: Session, query):
+    """The rows of a column query, without the ORM's per-row work: the summary reads
+    thousands of rows of plain values and never an object."""
+    session.flush()  # what session.execute's autoflush would do
+    return session.connection().execute(query).all()  # fetchall: one round of fetching
+
+
+def area_station_ids(area_id: int):
+    return select(Station.id).where(Station.area_id == area_id).scalar_subquery()
+
+
+def check_shift(clock: PlantClock, shift: str | None) -> None:
+    names = [s.name for s in clock.shifts]
+    if shift and shift not in names:
+        known = ", ".join(names) or "none are set"
+        raise SummaryError(f"Unknown shift {shift!r}: the plant's shifts are {known}.")
+
+
+def known_area(session: Session, area_id: int | None) -> Area | None:
+    """The area asked for, None when none was; SummaryError (404) for an unknown one."""
+    if area_id is None:
+        return None
+    area = session.get(Area, area_id)
+    if area is None:
+        raise SummaryError("No such area.", 404)
+    return area
+
+
+def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plant:
+    query = (
+        select(Station.id, Station.code, Station.name, Area.name)
+        .join(Area, Area.id == Station.area_id)
+        .order_by(Area.name, Station.code)
+    )
+    if active_only:
+        query = query.where(Station.active.is_(True))
+    if scope.station_id is not None:
+        query = query.where(Station.id == scope.station_id)
+    elif scope.area_id is not None:
+        query = query.where(Station.area_id == scope.area_id)
+    stations = [StationRow(*row) for row in plain_rows(session, query)]
+    metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
+    standing_query = select(
+        StationMetric.station_id,
+        StationMetric.metric_id,
+        StationMetric.position,
+        StationMetric.target,
+        StationMetric.min_level,
+    )
+    if scope.station_id is not None:
+        standing_query = standing_query.where(StationMetric.station_id == scope.station_id)
+    elif scope.area_id is not None:
+        standing_query = standing_query.where(
+            StationMetric.station_id.in_(area_station_ids(scope.area_id))
+        )
+    standing = {
+        (sid, mid): Standing(position, target, min_level)
+        for sid, mid, position, target, min_level in plain_rows(session, standing_query)
+    }
+    return Plant(plant_clock(session), stations, metrics, standing)
+
+
+def metrics_by_key(session: Session) -> dict[str, Metric]:
+    return {m.key: m for m in session.execute(select(Metric)).scalars()}

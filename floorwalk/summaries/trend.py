@@ -1,0 +1,119 @@
+"""Summaries over a span of days: the daily trend (coverage, observations, attainment
+per day) and a station's history of counts against target."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Category, Record, Station
+from .figures import (
+    AMOUNT_KINDS,
+    PeriodFigures,
+    day_targets,
+    metric_totals,
+    number,
+    ratio,
+    total_of,
+    unscheduled_stations,
+)
+from .scope import Plant, Scope, load_plant
+
+TREND_DAYS = 14
+HISTORY_DAYS = 30
+
+
+def daily_trend(
+    session: Session,
+    last_day: date,
+    area_id: int | None = None,
+    shift: str | None = None,
+    days: int = TREND_DAYS,
+    plant: Plant | None = None,
+) -> list[dict[str, Any]]:
+    """Per day up to ``last_day``: coverage, observations and the overall attainment
+    (the sum of amount metrics' totals over the sum of their targets)."""
+    scope = Scope(last_day - timedelta(days=days - 1), last_day, area_id, shift or None)
+    plant = plant or load_plant(session, scope)
+    figures = PeriodFigures.read(session, scope, plant)
+    return trend_points(scope, plant, figures)
+
+
+def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dict[str, Any]]:
+    off, targets, totals = figures.off, figures.targets, figures.totals
+    active_ids = {s.id for s in plant.stations}
+    visited: dict[date, set] = defaultdict(set)
+    observations = defaultdict(lambda: [0, 0])
+    for day, station_id in figures.activity:
+        if station_id is not None:
+            visited[day].add(station_id)
+    for group in figures.observations:
+        observations[group.day][0] += group.total
+        observations[group.day][1] += group.open
+    # A day nobody counted on has no attainment (no data), rather than 0 %.
+    counted_days = {day for (day, _, _) in totals}
+    achieved, planned = defaultdict(float), defaultdict(float)
+    for (day, station_id, metric_id), target in targets.items():
+        kind = plant.kinds[metric_id][1]
+        if kind in AMOUNT_KINDS and station_id not in off.get(day, ()):
+            planned[day] += target
+            achieved[day] += total_of(kind, totals.get((day, station_id, metric_id))) or 0
+    trend = []
+    for day in scope.days():
+        scheduled = active_ids - off.get(day, set())
+        trend.append(
+            {
+                "day": day.isoformat(),
+                "visited": len(visited[day] & scheduled),
+                "stations": len(scheduled),
+                "observations": observations[day][0],
+                "open": observations[day][1],
+                "attainment": ratio(achieved[day], planned[day]) if day in counted_days else None,
+            }
+        )
+    return trend
+
+
+def station_history(
+    session: Session, station: Station, last_day: date, days: int = HISTORY_DAYS
+) -> dict[str, Any]:
+    """A station's last ``days`` production days: each metric's figure against its target,
+    and its observations, newest first."""
+    scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
+    plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
+    targets = day_targets(session, scope, plant)
+    totals = metric_totals(session, scope, gauges=scope)
+    off = unscheduled_stations(session, scope, plant.clock)
+    listed = plant.listed_metrics().get(station.id, [])
+    metric_ids = listed + sorted({mid for (_, _, mid) in totals} - set(listed))
+    series = []
+    for metric_id in metric_ids:
+        metric = plant.metrics[metric_id]
+        points = []
+        for day in scope.days():
+            figures = totals.get((day, station.id, metric_id))
+            value = total_of(metric.kind, figures) if figures else None
+            target = targets.get((day, station.id, metric_id))
+            points.append(
+                {
+                    "day": day,
+                    "value": number(value),
+                    "target": number(target),
+                    "scheduled": station.id not in off.get(day, ()),
+                }
+            )
+        series.append({"metric": metric, "points": points})
+    observations = session.execute(
+        select(Record, Category.label)
+        .join(Category, Category.id == Record.category_id)
+        .where(Record.type == "observation", *scope.record_filter())
+        .order_by(Record.observed_at.desc())
+    ).all()
+    return {
+        "days": scope.days(),
+        "series": series,
+        "observations": observations,
+        "zone": plant.clock.zone,
+    }
