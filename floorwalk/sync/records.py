@@ -3,7 +3,6 @@
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -106,28 +105,6 @@ def record_columns(
         "shift": shift,
         "data": body["data"],
         **typed_columns(body["type"], typed_data or body["data"], lookups),
-    }
-
-
-def record_json(row: Mapping[str, Any], station_code: str | None) -> dict[str, Any]:
-    """A stored record for the phone: its latest version as sent, with what the server
-    adds (status, corrected time, production day and shift). ``row`` maps column names."""
-    walk = row["walk_id"]
-    return {
-        "id": str(row["id"]),
-        "type": row["type"],
-        "station": station_code,
-        "author": row["author_id"],
-        "version": row["version"],
-        "observed_at": row["device_observed_at"],
-        "offset_ms": row["offset_ms"],
-        "walk": str(walk) if walk else None,
-        "deleted": bool(row["deleted"]),
-        "data": row["data"],
-        "status": row["status"],
-        "server_observed_at": row["observed_at"].isoformat(timespec="milliseconds"),
-        "production_day": row["production_day"].isoformat(),
-        "shift": row["shift"],
     }
 
 

@@ -12,7 +12,7 @@ from floorwalk.catalog.entities import CatalogError
 from floorwalk.extensions import db
 from floorwalk.models import AuditEvent, Metric, Route, RouteStop, Station, StationMetric
 from floorwalk.summaries.day import daily_summary, station_history
-from floorwalk.sync.push import pull
+from floorwalk.sync.pull import pull
 from tests.support import sign_in
 
 DAY = date(2026, 3, 2)
