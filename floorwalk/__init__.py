@@ -58,11 +58,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Feature modules add their API routes to api.bp, so import them before registering.
-    from .views import admin, api, auth, main, summary  # noqa: F401
+    from .views import admin, api, auth, main, photos, summary  # noqa: F401
     from .views import app as phone_app
+
+    # Importing these adds their routes to api.bp.
     from .views.api import summary as api_summary  # noqa: F401
-    from .views.api import sync
+    from .views.api import sync  # noqa: F401
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -70,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(summary.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(phone_app.bp)
-    app.register_blueprint(sync.pages)
+    app.register_blueprint(photos.bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -6,7 +6,7 @@ and stamps every such row with it. Taking the number is an UPDATE of the single
 first to commit before it gets the next number, so numbers become visible in order.
 """
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from .models import RouteStop, StationMetric, SyncState, Tracked
@@ -31,11 +31,6 @@ def transaction_change_seq(session: Session) -> int:
         )
         session.info[_SEQ_KEY] = seq
     return seq
-
-
-def current_change_seq(session: Session) -> int:
-    """The highest number committed so far, as this transaction sees it."""
-    return session.execute(select(SyncState.change_seq).where(SyncState.id == 1)).scalar_one()
 
 
 def _mirrored_rows(session: Session):

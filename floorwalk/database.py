@@ -1,13 +1,11 @@
-"""Engine settings per database, and the rows a new database starts with."""
+"""Engine settings per database, and when a transaction takes SQLite's write lock.
 
-import uuid
+The change counter's row (``sync_state``) is made by the first migration, with its epoch."""
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
-
-from .models import SyncState
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -84,13 +82,3 @@ def begin_writing(session: Session) -> None:
         session = session()
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": True})
-
-
-def ensure_sync_state(session: Session) -> SyncState:
-    """The change counter row, made with a fresh epoch when missing."""
-    state = session.execute(select(SyncState)).scalar_one_or_none()
-    if state is None:
-        state = SyncState(id=1, change_seq=0, epoch=uuid.uuid4())
-        session.add(state)
-        session.flush()
-    return state

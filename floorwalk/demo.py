@@ -1,24 +1,26 @@
 """A demo plant: three areas, twenty stations, fifteen employees and a week of walks.
 
-The history is made the way phones make it (records with client ids, stored through
-``build_record``), so the summaries, station pages and sync see realistic data.
+The history is made the way phones make it: records with client ids, stored through the
+push (``apply_push``), so the summaries, station pages and sync read rows as a push
+stores them.
 """
 
 import random
 import secrets
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .accounts import create_user
 from .models import (
     Area,
-    Category,
     Employee,
     Metric,
+    Record,
     Route,
     RouteStop,
     Station,
@@ -26,7 +28,8 @@ from .models import (
     User,
 )
 from .settings import plant_clock, set_setting
-from .sync.records import build_record, record_body
+from .sync.push import apply_push
+from .sync.schemas import MAX_RECORDS
 
 TIMEZONE = "America/Chicago"
 SHIFTS = "A=06:00,B=14:00,C=22:00"
@@ -183,52 +186,63 @@ def load_demo(
     walkers = list(
         session.execute(select(User).where(User.role.in_(("coordinator", "supervisor")))).scalars()
     )
-    categories = {c.key: c for c in session.execute(select(Category)).scalars()}
-    today = today or clock.production_day(datetime.now(UTC))
-    history = DemoHistory(session, clock, rng, metrics, categories, employees)
+    now = datetime.now(UTC)
+    today = today or clock.production_day(now)
+    history = DemoHistory(rng, employees)
     for days_ago in range(7, -1, -1):
         day = today - timedelta(days=days_ago)
         for _shift, shift_start in clock.shift_starts(day):
             history.walk_shift(shift_start, walkers, stations)
+    history.push(session, now)
     session.flush()
     return accounts
 
 
 class DemoHistory:
-    """Walks that look like a plant's: most stations visited, counts near target."""
+    """Walks that look like a plant's: most stations visited, counts near target. The
+    records wait, as on the walkers' phones, until ``push`` sends them."""
 
-    def __init__(self, session, clock, rng, metrics, categories, employees):
-        self.session, self.clock, self.rng = session, clock, rng
-        self.metrics, self.categories, self.employees = metrics, categories, employees
+    def __init__(self, rng, employees):
+        self.rng, self.employees = rng, employees
+        self.outbox: dict[User, list[dict]] = defaultdict(list)
+        self.resolved: list[uuid.UUID] = []
 
-    def add(self, author, type_, station, observed_at, data, walk_id=None):
-        lookups = {}
-        if type_ == "count":
-            lookups["metric"] = self.metrics[data["metric"]]
-        elif type_ == "observation":
-            lookups["category"] = self.categories[data["category"]]
-        elif type_ == "employee_note":
-            lookups["employee"] = next(e for e in self.employees if e.badge == data["employee"])
-        body = record_body(
-            uuid.UUID(int=self.rng.getrandbits(128), version=4),
-            type_,
-            author,
-            observed_at,
-            data,
-            station.code if station else None,
-            walk_id,
+    def add(self, author, type_, station, observed_at, data, walk_id=None) -> uuid.UUID:
+        """A record as the author's phone pushes it (DESIGN §3); returns its id."""
+        record_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        self.outbox[author].append(
+            {
+                "id": str(record_id),
+                "type": type_,
+                "station": station.code if station else None,
+                "author": author.id,
+                "version": 1,
+                "observed_at": observed_at.isoformat(timespec="milliseconds"),
+                "walk": str(walk_id) if walk_id else None,
+                "data": data,
+            }
         )
-        record, version = build_record(
-            body,
-            author,
-            station.id if station else None,
-            observed_at,
-            self.clock,
-            lookups,
-            received_at=observed_at,
-        )
-        self.session.add_all((record, version))
-        return record
+        return record_id
+
+    def push(self, session: Session, now: datetime) -> None:
+        """Store the history as the phones' pushes would: received ``now``, observed when
+        walked. ``sent_at`` is the receipt, so no clock is corrected."""
+        for author, records in self.outbox.items():
+            for start in range(0, len(records), MAX_RECORDS):
+                body = {"sent_at": now, "records": records[start : start + MAX_RECORDS]}
+                refused = [
+                    result
+                    for result in apply_push(session, author, body, now)
+                    if result["status"] != "created"
+                ]
+                if refused:
+                    raise RuntimeError(f"The demo history was refused: {refused[:3]}")
+        self.outbox.clear()
+        # Resolved on the server, as a manager would (a push never sets a status).
+        if self.resolved:
+            session.execute(
+                update(Record).where(Record.id.in_(self.resolved)).values(status="resolved")
+            )
 
     def walk_shift(self, shift_start, walkers, stations):
         now = datetime.now(UTC)
@@ -276,11 +290,11 @@ class DemoHistory:
             data = {"category": category, "severity": severity, "text": text, "photos": []}
             if minutes:
                 data["minutes"] = minutes[0]
-            record = self.add(
+            record_id = self.add(
                 author, "observation", station, at + timedelta(seconds=90), data, walk_id
             )
             if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
-                record.status = "resolved"
+                self.resolved.append(record_id)
         if rng.random() < 0.06:
             employees = [e for e in self.employees if e.area_id == station.area_id]
             kind, text = rng.choice(NOTES)

@@ -99,52 +99,34 @@ def make_employee(app):
     return make
 
 
-# Summaries: records built the way the server stores them ------------------------------
+# Summaries: records stored the way a push stores them ---------------------------------
 
 
 @pytest.fixture
 def make_record(app):
-    """A record as a push would store it: production day and shift from the plant clock.
+    """A record stored through the push a phone reaches (``apply_push``), so tests read
+    rows as a push stores them; returns the stored Record.
 
-    ``station`` is a Station (or None); ``data`` as DESIGN §3 gives it per type.
+    ``station`` is a Station (or None); ``data`` as DESIGN §3 gives it per type. The push
+    is received at ``received_at`` (default now) and sent then too: no clock correction,
+    so the record is observed at ``observed_at`` as given.
     """
-    from floorwalk.models import Category, Employee, Metric
-    from floorwalk.settings import plant_clock
-    from floorwalk.sync.records import build_record, record_body
+    from floorwalk.models import Record, utcnow
+    from floorwalk.sync.push import apply_push
 
     def make(author, type_, station, observed_at, data=None, received_at=None, deleted=False):
         data = dict(data or {})
-        lookups = {}
-        if type_ == "count":
-            lookups["metric"] = db.session.execute(
-                select(Metric).where(Metric.key == data["metric"])
-            ).scalar_one()
-        elif type_ == "observation":
+        if type_ == "observation":
             data.setdefault("photos", [])
-            lookups["category"] = db.session.execute(
-                select(Category).where(Category.key == data["category"])
-            ).scalar_one()
-        elif type_ == "employee_note":
-            lookups["employee"] = db.session.execute(
-                select(Employee).where(Employee.badge == data["employee"])
-            ).scalar_one()
-        body = record_body(
-            uuid.uuid4(), type_, author, observed_at, data, station.code if station else None
-        )
+        body = record(author, type_, station=station.code if station else None, data=data,
+                      observed_at=observed_at)  # fmt: skip
         if deleted:
             body["deleted"] = True
-        record, version = build_record(
-            body,
-            author,
-            station.id if station else None,
-            observed_at,
-            plant_clock(db.session),
-            lookups,
-            received_at=received_at,
-        )
-        db.session.add_all((record, version))
+        now = received_at or utcnow()
+        (result,) = apply_push(db.session, author, {"sent_at": now, "records": [body]}, now)
+        assert result["status"] == "created", result
         db.session.commit()
-        return record
+        return db.session.get(Record, uuid.UUID(body["id"]))
 
     return make
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..changes import transaction_change_seq
 from ..models import Photo, Record, RecordPhoto, User
 from ..permissions import may_view_record, may_view_unclaimed_photo
-from .push import dialect_insert
+from .store import dialect_insert
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel phone camera; past it, a decompression bomb

@@ -3,12 +3,10 @@
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from ..days import PlantClock
-from ..models import Record, RecordVersion, User, utcnow
 
 # Fields that do not make a record's content: sending the same record again at another
 # version or with another clock offset is still the same content.
@@ -20,29 +18,6 @@ def content_hash(body: dict[str, Any]) -> str:
     content = {key: value for key, value in body.items() if key not in NOT_CONTENT}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def record_body(
-    record_id: uuid.UUID,
-    type_: str,
-    author: User,
-    observed_at: datetime,
-    data: dict[str, Any],
-    station_code: str | None = None,
-    walk_id: uuid.UUID | None = None,
-    version: int = 1,
-) -> dict[str, Any]:
-    """A record as a phone pushes it (DESIGN §3)."""
-    return {
-        "id": str(record_id),
-        "type": type_,
-        "station": station_code,
-        "author": author.id,
-        "version": version,
-        "observed_at": observed_at.isoformat(timespec="milliseconds"),
-        "walk": str(walk_id) if walk_id else None,
-        "data": data,
-    }
 
 
 def typed_columns(type_: str, data: dict[str, Any], lookups: dict[str, Any]) -> dict[str, Any]:
@@ -107,49 +82,3 @@ def record_columns(
         "data": body["data"],
         **typed_columns(body["type"], typed_data or body["data"], lookups),
     }
-
-
-def record_json(row: Mapping[str, Any], station_code: str | None) -> dict[str, Any]:
-    """A stored record for the phone: its latest version as sent, with what the server
-    adds (status, corrected time, production day and shift). ``row`` maps column names."""
-    walk = row["walk_id"]
-    return {
-        "id": str(row["id"]),
-        "type": row["type"],
-        "station": station_code,
-        "author": row["author_id"],
-        "version": row["version"],
-        "observed_at": row["device_observed_at"],
-        "offset_ms": row["offset_ms"],
-        "walk": str(walk) if walk else None,
-        "deleted": bool(row["deleted"]),
-        "data": row["data"],
-        "status": row["status"],
-        "server_observed_at": row["observed_at"].isoformat(timespec="milliseconds"),
-        "production_day": row["production_day"].isoformat(),
-        "shift": row["shift"],
-    }
-
-
-def build_record(
-    body: dict[str, Any],
-    author: User,
-    station_id: int | None,
-    observed_at: datetime,
-    clock: PlantClock,
-    lookups: dict[str, Any],
-    received_at: datetime | None = None,
-) -> tuple[Record, RecordVersion]:
-    """A new record and its first history entry from a validated push body."""
-    columns = record_columns(
-        body, author.id, station_id, observed_at, clock, lookups, received_at or utcnow()
-    )
-    record = Record(status="open" if body["type"] == "observation" else None, **columns)
-    version = RecordVersion(
-        record_id=record.id,
-        version=record.version,
-        content_hash=record.content_hash,
-        body=body,
-        received_at=record.received_at,
-    )
-    return record, version

@@ -1,13 +1,11 @@
 """Marshmallow schemas of the sync protocol (DESIGN §3): what a push may carry, and what
-push, pull and photo uploads answer. The OpenAPI document is generated from these.
+push, pull and photo uploads answer. The OpenAPI document is generated from these, and
+pull dumps its answer with ``PullAnswerSchema``.
 
 Every schema raises on a field it does not know, naming it: a phone newer than the
 server learns that its field was not stored, never silently.
 """
 
-import math
-import uuid
-from datetime import datetime
 from functools import cache
 
 from marshmallow import (
@@ -15,7 +13,6 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
-    missing,
     pre_load,
     validate,
     validates_schema,
@@ -218,27 +215,49 @@ class PushDocSchema(PushSchema):
 # Answers -------------------------------------------------------------------------------
 
 
+class Instant(fields.String):
+    """An aware datetime as every answer gives it: RFC 3339 with milliseconds."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.isoformat(timespec="milliseconds")
+
+
 class ServerRecordSchema(Schema):
-    """A record as the server holds it: as last sent, with what the server adds."""
+    """A record as the server holds it: as last sent, with what the server adds. Dumps a
+    ``records`` row (a mapping of its columns) with its station's code as ``station_code``."""
 
     id = fields.UUID(required=True)
     type = fields.String(required=True)
-    station = fields.String(allow_none=True)
-    author = fields.Integer(required=True)
+    station = fields.String(required=True, allow_none=True, attribute="station_code")
+    author = fields.Integer(required=True, attribute="author_id")
     version = fields.Integer(required=True)
-    observed_at = fields.String(required=True, metadata={"description": "as sent"})
-    offset_ms = fields.Integer(allow_none=True)
-    walk = fields.UUID(allow_none=True)
+    observed_at = fields.String(
+        required=True, attribute="device_observed_at", metadata={"description": "as sent"}
+    )
+    offset_ms = fields.Integer(required=True, allow_none=True)
+    walk = fields.UUID(required=True, allow_none=True, attribute="walk_id")
     deleted = fields.Boolean(required=True)
     data = fields.Dict(required=True)
     status = fields.String(
-        allow_none=True, metadata={"description": "observations: open, acknowledged, resolved"}
+        required=True,
+        allow_none=True,
+        metadata={"description": "observations: open, acknowledged, resolved"},
     )
-    server_observed_at = fields.String(
-        required=True, metadata={"description": "after clock correction"}
+    server_observed_at = Instant(
+        required=True, attribute="observed_at", metadata={"description": "after clock correction"}
     )
-    production_day = fields.String(required=True)
+    production_day = fields.Date(required=True)
     shift = fields.String(required=True)
+
+
+@cache
+def server_record_schema() -> ServerRecordSchema:
+    return ServerRecordSchema()
+
+
+def server_record(row) -> dict:
+    """A stored record for the phone (push's ``server``, pull's ``records``)."""
+    return server_record_schema().dump(row)
 
 
 class ServerVersionSchema(Schema):
@@ -263,24 +282,107 @@ class PushAnswerSchema(Schema):
     server_time = fields.String(required=True)
 
 
+# The pull answer: dumps what ``pull`` gathers (rows and ORM objects) -----------------
+
+
+class AreaSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class CategorySchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    downtime = fields.Boolean(required=True)
+    position = fields.Integer(required=True)
+
+
+class StationMetricSchema(Schema):
+    metric = fields.String(required=True, attribute="metric.key")
+    target = fields.Float(required=True, allow_none=True)
+    min_level = fields.Float(required=True, allow_none=True)
+
+
+class StationSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    area = fields.Integer(required=True, attribute="area_id", metadata={"description": "area id"})
+    metrics = fields.List(fields.Nested(StationMetricSchema), required=True)
+
+
+class MetricSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    unit = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class EmployeeSchema(Schema):
+    badge = fields.String(required=True)
+    name = fields.String(required=True)
+    area = fields.Integer(required=True, attribute="area_id", metadata={"description": "area id"})
+
+
+class RouteStopSchema(Schema):
+    station = fields.String(required=True, attribute="station.code")
+
+
+class RouteSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    area = fields.Integer(required=True, allow_none=True, attribute="area_id")
+    stations = fields.Pluck(
+        RouteStopSchema, "station", many=True, required=True, attribute="stops",
+        metadata={"description": "station codes, in walking order"},
+    )  # fmt: skip
+
+
+class TargetSchema(Schema):
+    station = fields.String(required=True)
+    metric = fields.String(required=True)
+    shift = fields.String(required=True, metadata={"description": "'' for the whole day"})
+    target = fields.Float(required=True, allow_none=True)
+
+
+class UnscheduledSchema(Schema):
+    station = fields.String(required=True)
+    shift = fields.String(required=True, metadata={"description": "'' for the whole day"})
+
+
+class PlanSchema(Schema):
+    """Today's plan, whole on every pull."""
+
+    day = fields.Date(required=True)
+    station_targets = fields.List(
+        fields.Nested(TargetSchema),
+        required=True,
+        metadata={"description": "each station metric's target by the plan rule"},
+    )
+    targets = fields.List(fields.Nested(TargetSchema), required=True)
+    unscheduled = fields.List(fields.Nested(UnscheduledSchema), required=True)
+
+
 class PullAnswerSchema(Schema):
+    """What a pull answers: ``pull`` dumps its answer with it, and the OpenAPI document
+    describes it from it."""
+
     me = fields.Dict(required=True)
     settings = fields.Dict(required=True)
     min_app = fields.String(required=True)
     full = fields.Boolean(
         required=True, metadata={"description": "true: replace everything mirrored"}
     )
-    areas = fields.List(fields.Dict(), required=True)
-    categories = fields.List(fields.Dict(), required=True)
-    plan = fields.Dict(required=True)
-    stations = fields.List(fields.Dict(), required=True)
-    metrics = fields.List(fields.Dict(), required=True)
-    employees = fields.List(fields.Dict(), required=True)
-    routes = fields.List(fields.Dict(), required=True)
+    areas = fields.List(fields.Nested(AreaSchema), required=True)
+    categories = fields.List(fields.Nested(CategorySchema), required=True)
+    plan = fields.Nested(PlanSchema, required=True)
+    stations = fields.List(fields.Nested(StationSchema), required=True)
+    metrics = fields.List(fields.Nested(MetricSchema), required=True)
+    employees = fields.List(fields.Nested(EmployeeSchema), required=True)
+    routes = fields.List(fields.Nested(RouteSchema), required=True)
     records = fields.List(fields.Nested(ServerRecordSchema), required=True)
     removed = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
     cursor = fields.String(required=True)
-    server_time = fields.String(required=True)
+    server_time = Instant(required=True)
 
 
 class PhotoAnswerSchema(Schema):
@@ -311,181 +413,3 @@ def flat_errors(messages, prefix: str = "") -> dict[str, list[str]]:
         else:
             flat.update(flat_errors(inner, f"{prefix}.{name}" if prefix else str(name)))
     return flat
-
-
-# The fast path -------------------------------------------------------------------------
-# Marshmallow spends about 120 µs on a record, half of a push's time. A phone's records
-# are nearly always plain and valid: for those, the loader below gives the values
-# RecordSchema would, built from the schemas' own fields and validators, in a tenth of
-# the time. On anything else (a wrong type, a failed validator, an unknown or unusual
-# input) it gives up and the schema loads the record, so what is accepted and every
-# error message stay the schema's. tests/test_sync_fastload.py holds it to that.
-
-
-class _Unsure(Exception):
-    """The fast path cannot vouch for this value: let the schema load it."""
-
-
-def _plain_text(value) -> str:
-    if type(value) is not str or not storable_text(value):
-        raise _Unsure
-    return value
-
-
-def _converter(field: fields.Field):
-    """A function loading a value as ``field`` does (validators included), or raising
-    ``_Unsure``. A field this cannot mirror exactly fails here, at import."""
-    if field.pre_load or field.post_load or field.data_key:
-        raise TypeError(f"The fast path cannot mirror {field!r}.")
-    if isinstance(field, fields.AwareDateTime):
-        assert field.format in (None, "iso", "iso8601") and field.default_timezone is None
-
-        def convert(value):
-            # Longer than any timestamp: RecordSchema.storable refuses it by name.
-            if len(_plain_text(value)) > 40:
-                raise _Unsure
-            try:
-                instant = datetime.fromisoformat(value)
-            except ValueError:
-                raise _Unsure from None
-            if instant.tzinfo is None or instant.utcoffset() is None:
-                raise _Unsure
-            return instant
-    elif isinstance(field, fields.UUID):
-
-        def convert(value):
-            try:
-                return uuid.UUID(_plain_text(value))
-            except ValueError:
-                raise _Unsure from None
-    elif isinstance(field, fields.Integer):
-        assert field.strict, "only strict integers are mirrored"
-
-        def convert(value):
-            if type(value) is not int:
-                raise _Unsure
-            return value
-    elif isinstance(field, fields.Float):
-
-        def convert(value):
-            if type(value) is not int and type(value) is not float:
-                raise _Unsure
-            try:
-                number = float(value)
-            except OverflowError:
-                raise _Unsure from None
-            if not field.allow_nan and not math.isfinite(number):
-                raise _Unsure
-            return number
-    elif isinstance(field, fields.Boolean):
-        assert field.truthy and field.falsy
-
-        def convert(value):
-            if value is True and True in field.truthy:
-                return True
-            if value is False and False in field.falsy:
-                return False
-            raise _Unsure
-    elif type(field) is fields.String:
-        convert = _plain_text
-    elif type(field) is fields.List:
-        inner = _converter(field.inner)
-
-        def convert(value):
-            if type(value) is not list:
-                raise _Unsure
-            return [inner(item) for item in value]
-    else:
-        raise TypeError(f"The fast path cannot mirror {field!r}.")
-    validators = tuple(field.validators)
-    if not validators:
-        return convert
-
-    def validated(value):
-        value = convert(value)
-        try:
-            for validator in validators:
-                validator(value)
-        except ValidationError:
-            raise _Unsure from None
-        return value
-
-    return validated
-
-
-def _plain_loader(schema_class: type[Schema], hooks: set[str], skip: tuple[str, ...] = ()):
-    """A loader of ``schema_class``'s fields (but ``skip``), for a schema whose hooks
-    (``hooks``, by name) the caller mirrors itself."""
-    found = {name for tagged in schema_class._hooks.values() for name, *_ in tagged}
-    if found != hooks or schema_class.opts.unknown != RAISE:
-        raise TypeError(f"The fast path does not mirror {schema_class.__name__}'s hooks.")
-    plan = []
-    for name, field in schema_class._declared_fields.items():
-        if name in skip:
-            continue
-        default = field.load_default
-        plan.append((name, _converter(field), field.required, field.allow_none, default))
-    known = frozenset(schema_class._declared_fields)
-
-    def load(raw) -> dict:
-        if type(raw) is not dict or not known.issuperset(raw):
-            raise _Unsure
-        values = {}
-        for name, convert, required, allow_none, default in plan:
-            value = raw.get(name, missing)
-            if value is missing:
-                if required:
-                    raise _Unsure
-                if default is not missing:
-                    values[name] = default() if callable(default) else default
-            elif value is None:
-                if not allow_none:
-                    raise _Unsure
-                values[name] = None
-            else:
-                values[name] = convert(value)
-        return values
-
-    return load
-
-
-_load_record_fields = _plain_loader(RecordSchema, {"storable", "data_fits_type"}, ("data",))
-_load_data = {
-    type_: _plain_loader(schema, {"ends_after_start"} if schema is WalkDataSchema else set())
-    for type_, schema in DATA_SCHEMAS.items()
-}
-
-
-def fast_load_record(raw) -> dict | None:
-    """What ``RecordSchema().load(raw)`` gives for a plain, valid record; ``None`` when
-    the fast path cannot vouch for ``raw`` (the schema must then load it)."""
-    try:
-        values = _load_record_fields(raw)
-        data = raw.get("data")
-        if type(data) is not dict:
-            raise _Unsure
-        # RecordSchema.data_fits_type and WalkDataSchema.ends_after_start
-        type_, station = values["type"], values.get("station")
-        if (type_ in STATION_REQUIRED and not station) or (type_ in STATION_ABSENT and station):
-            raise _Unsure
-        load_data = _load_data.get(type_)
-        if load_data is None:
-            raise _Unsure
-        values["data"] = load_data(data)
-        ended_at = values["data"].get("ended_at")
-        if ended_at and ended_at < values["data"]["started_at"]:
-            raise _Unsure
-    except _Unsure:
-        return None
-    return values
-
-
-def load_record(raw) -> dict:
-    """A push record loaded as ``RecordSchema`` loads it; ValidationError when invalid."""
-    values = fast_load_record(raw)
-    return values if values is not None else _record_schema().load(raw)
-
-
-@cache
-def _record_schema() -> RecordSchema:
-    return RecordSchema()

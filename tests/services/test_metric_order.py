@@ -13,7 +13,7 @@ from floorwalk.extensions import db
 from floorwalk.models import AuditEvent, Metric, Route, RouteStop, Station, StationMetric
 from floorwalk.summaries.day import daily_summary
 from floorwalk.summaries.trend import station_history
-from floorwalk.sync.push import pull
+from floorwalk.sync.pull import pull
 from tests.support import sign_in
 
 DAY = date(2026, 3, 2)

@@ -10,7 +10,7 @@ from floorwalk.catalog.plan import day_plan, targets_for
 from floorwalk.extensions import db
 from floorwalk.settings import set_setting
 from floorwalk.summaries.day import daily_summary
-from floorwalk.sync.push import pull
+from floorwalk.sync.pull import pull
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 12:00 in Chicago, shift A of DAY

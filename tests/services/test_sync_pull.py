@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from floorwalk.extensions import db
 from floorwalk.models import Category, Employee, Station, SyncState
-from floorwalk.sync.push import apply_push, pull
+from floorwalk.sync.pull import pull
+from floorwalk.sync.push import apply_push
 from tests.factories import push_body, record
 from tests.support import TEST_DATABASE_URL, sign_in
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from floorwalk.sync.schemas import RecordSchema, fast_load_record, load_record
+from floorwalk.sync.fastload import fast_load_record, load_record
+from floorwalk.sync.schemas import RecordSchema
 from tests.factories import OBSERVED, record, stamp
 
 TYPES = ("visit", "count", "observation", "employee_note", "walk")

@@ -1,23 +1,23 @@
-"""Sync API routes (push, pull, photo uploads) on the API blueprint, the OpenAPI
-document, and the photo pages (``/photos/<uuid>`` and its thumbnail)."""
+"""Sync API routes (push, pull, photo uploads) on the API blueprint, and the OpenAPI
+document. The photo pages are in ``views/photos.py``."""
 
-from flask import Blueprint, abort, current_app, jsonify, request, send_file
+from flask import current_app, jsonify, request
 from flask_login import current_user
 
-from ...accounts import role_required
 from ...database import switch_to_writing, writes_late
 from ...errors import ApiError
 from ...extensions import db
 from ...models import utcnow
+from ...sync.cursor import CursorExpired, CursorInvalid
 from ...sync.openapi import openapi_document
-from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, photo_path, store_photo, viewable_photo
-from ...sync.push import CursorExpired, CursorInvalid, check_push, pull, store_push
+from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, store_photo
+from ...sync.pull import pull
+from ...sync.push import check_push, store_push
 from ...sync.schemas import MAX_RECORDS, PushSchema
+from ..photos import photo_dir
 from . import accepts_body, bp, json_body, public
 
 MAX_PUSH_BYTES = 5 * 1024 * 1024
-
-pages = Blueprint("photos", __name__)
 
 
 def limit_body(max_bytes: int, what: str) -> None:
@@ -78,32 +78,3 @@ def put_photo(photo_id):
 @public
 def openapi():
     return jsonify(openapi_document())
-
-
-def photo_dir() -> str:
-    return current_app.config["PHOTO_DIR"]
-
-
-def send_photo(photo_id, thumb: bool):
-    try:
-        viewable_photo(db.session, current_user, photo_id)
-    except PhotoError as error:
-        abort(error.status, error.message)
-    path = photo_path(photo_dir(), photo_id, thumb)
-    if not path.exists():
-        abort(404, "This photo has not been uploaded yet.")
-    response = send_file(path, mimetype="image/jpeg", conditional=True)
-    response.headers["Cache-Control"] = "no-store"  # user data (DESIGN §7)
-    return response
-
-
-@pages.get("/photos/<uuid:photo_id>")
-@role_required()
-def photo(photo_id):
-    return send_photo(photo_id, thumb=False)
-
-
-@pages.get("/photos/<uuid:photo_id>/thumb")
-@role_required()
-def photo_thumb(photo_id):
-    return send_photo(photo_id, thumb=True)
