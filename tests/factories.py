@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from floorwalk import catalog
 from floorwalk.accounts import create_user
 from floorwalk.catalog import ensure_area
 from floorwalk.extensions import db
@@ -218,3 +219,19 @@ def counts(author, n, start=OBSERVED) -> list[dict]:
 
 def statuses(answer) -> list[str]:
     return [result["status"] for result in answer["results"]]
+
+
+# A station's ordered metrics -------------------------------------------------------
+
+LISTED = ("units_completed", "scrap", "material_on_hand")
+
+
+@pytest.fixture
+def listed(make_station, make_metric):
+    """PRS-04 listing units_completed, scrap, material_on_hand in that order (LISTED)."""
+    station = make_station()
+    for key in LISTED:
+        metric = make_metric(key, kind="gauge" if key == "material_on_hand" else "tally")
+        catalog.set_station_metric(db.session, None, station, metric, 10.0, None)
+    db.session.commit()
+    return station

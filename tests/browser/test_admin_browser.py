@@ -2,20 +2,9 @@
 
 import pytest
 
-from floorwalk import catalog
 from floorwalk.extensions import db
-from tests.services.test_metric_order import KEYS, stored_order
+from tests.services.test_metric_order import stored_order
 from tests.support import screenshot
-
-
-@pytest.fixture
-def listed(make_station, make_metric):
-    station = make_station()
-    for key in KEYS:
-        metric = make_metric(key, kind="gauge" if key == "material_on_hand" else "tally")
-        catalog.set_station_metric(db.session, None, station, metric, 10.0, None)
-    db.session.commit()
-    return station
 
 
 @pytest.mark.browser

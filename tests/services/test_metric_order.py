@@ -14,22 +14,12 @@ from floorwalk.models import AuditEvent, Metric, Route, RouteStop, Station, Stat
 from floorwalk.summaries.day import daily_summary
 from floorwalk.summaries.trend import station_history
 from floorwalk.sync.pull import pull
+from tests.factories import LISTED
 from tests.support import sign_in
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-KEYS = ("units_completed", "scrap", "material_on_hand")
-
-
-@pytest.fixture
-def listed(make_station, make_metric):
-    """PRS-04 listing units_completed, scrap, material_on_hand in that order."""
-    station = make_station()
-    for key in KEYS:
-        metric = make_metric(key, kind="gauge" if key == "material_on_hand" else "tally")
-        catalog.set_station_metric(db.session, None, station, metric, 10.0, None)
-    db.session.commit()
-    return station
+KEYS = LISTED
 
 
 def metric(key: str) -> Metric:
