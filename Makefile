@@ -51,6 +51,8 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	npx eslint floorwalk/static/src tests/js build.mjs eslint.config.js
+	@# No function graded D or worse (docs/architecture.md).
+	@complex="$$($(BIN)/radon cc -n D floorwalk)"; if [ -n "$$complex" ]; then echo "$$complex"; exit 1; fi
 
 format: setup
 	$(BIN)/ruff check --fix .
