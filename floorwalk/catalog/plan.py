@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -235,13 +236,19 @@ def replace_day_plan(session, day: date, plan: dict, stations: dict, metrics: di
 # The plan page ------------------------------------------------------------------------
 
 
+class PlannedTarget(NamedTuple):
+    label: str  # the metric's
+    target: float | None  # of the day, or of the shift asked for
+    source: str  # "plan" when the plan names this metric at this station that day
+    shares: tuple[tuple[str, float | None], ...] = ()  # each shift's, for a whole day
+
+
 @dataclass
 class PlannedStation:
     station: Station
     scheduled: bool
     unscheduled_shifts: list[str] = field(default_factory=list)
-    # (metric label, shift or '', target or None, "plan" or "standing")
-    targets: list[tuple[str, str, float | None, str]] = field(default_factory=list)
+    targets: list[PlannedTarget] = field(default_factory=list)
 
 
 def day_plan(session: Session, day: date, shift: str = "") -> list[PlannedStation]:
@@ -290,8 +297,7 @@ def day_plan(session: Session, day: date, shift: str = "") -> list[PlannedStatio
             label = metrics[metric_id].label
             source = "plan" if (station.id, metric_id) in planned_pairs else "standing"
             key = (day, station.id, metric_id)
-            row.targets.append((label, shift, shown.get(key), source))
-            for name, targets in per_shift.items():
-                row.targets.append((label, name, targets.get(key), source))
+            shares = tuple((name, targets.get(key)) for name, targets in per_shift.items())
+            row.targets.append(PlannedTarget(label, shown.get(key), source, shares))
         result.append(row)
     return result

@@ -34,8 +34,10 @@ def summary_target(user, shift=None):
 
 
 def plan_page_target(shift=""):
+    """The target the plan page shows (shift '' for the day) and each shift's share."""
     (row,) = day_plan(db.session, DAY, shift)
-    return {(s, target) for label, s, target, source in row.targets if label == "Units completed"}
+    (planned,) = [p for p in row.targets if p.label == "Units completed"]
+    return {(shift, planned.target), *planned.shares}
 
 
 def pulled_targets(user):
