@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(call step,dev tools: pytest Playwright ruff …,$(BIN)/python -m pip install -e '.[dev]')
+	$(call step,dev tools for tests and lint,$(BIN)/python -m pip install -e '.[dev]')
 	@touch $@
 
 # The front end: npm ci when the lock file changed, then the bundle when a source changed
