@@ -197,6 +197,7 @@ def import_records_command(file) -> None:
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @needs_database
 def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> None:
+    from .catalog import record_label_print
     from .labels import LabelError, label_sheet_pdf, station_label, stations_for_labels
     from .settings import public_url
 
@@ -207,6 +208,9 @@ def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> N
     except LabelError as error:
         raise click.ClickException(str(error)) from None
     out.write_bytes(sheet)
+    begin_writing(db.session)
+    record_label_print(db.session, None, out.name, len(stations))
+    db.session.commit()
     click.echo(f"Wrote {len(stations)} label{'s' if len(stations) != 1 else ''} to {out}.")
 
 

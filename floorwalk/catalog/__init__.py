@@ -9,6 +9,7 @@ exports), ``schemas`` (what forms and CSV rows accept), ``errors``.
 """
 
 from .areas import area_values, delete_area, ensure_area, ensure_areas, save_area
+from .checklist import record_label_print, setup_checklist
 from .entities import (
     category_values,
     delete_metric,
@@ -86,4 +87,6 @@ __all__ = [
     "save_station",
     "set_station_metric",
     "station_by_code",
+    "record_label_print",
+    "setup_checklist",
 ]
