@@ -36,9 +36,11 @@ from .lookups import (
     metric_by_key,
     plant_overview,
     station_by_code,
+    usual_metrics,
 )
 from .routes import move_route_stop, route_stations, route_values, save_route
 from .stations import (
+    add_metrics_to_stations,
     move_station_metric,
     remove_station_metric,
     save_station,
@@ -89,4 +91,6 @@ __all__ = [
     "station_by_code",
     "record_label_print",
     "setup_checklist",
+    "usual_metrics",
+    "add_metrics_to_stations",
 ]
