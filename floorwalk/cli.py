@@ -34,6 +34,9 @@ class FloorwalkGroup(FlaskGroup):
                 f"The database answered with an error ({problem}): check "
                 "FLOORWALK_DATABASE_URL, or run `floorwalk db upgrade` if it is not migrated."
             ) from None
+        except OSError as error:  # a file to read or write: a folder missing, no permission
+            where = f" {error.filename}" if error.filename else ""
+            raise click.ClickException(f"Cannot use{where}: {error.strerror or error}.") from None
 
 
 def use_demo_database(ctx: click.Context, param: click.Parameter, value: bool) -> None:

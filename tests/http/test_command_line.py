@@ -98,6 +98,11 @@ def test_the_readme_commands_work_beside_the_demo(tmp_path):
     assert labels.returncode == 0, labels.stderr
     assert labels.stdout.startswith("Wrote ")
     assert (tmp_path / "labels.pdf").read_bytes().startswith(b"%PDF")
+    nowhere = floorwalk("--demo", "labels", "--out", "no-such-folder/labels.pdf", cwd=tmp_path)
+    assert nowhere.returncode == 1
+    assert nowhere.stderr == (
+        f"Error: Cannot use {Path('no-such-folder/labels.pdf')}: No such file or directory.\n"
+    )
 
     relative = floorwalk(
         "settings",
