@@ -15,7 +15,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     """Build the app: configuration, extensions, blueprints, error pages, CLI.
 
     ``config`` overrides what the environment gives (tests pass their database here).
+    ``FLOORWALK_INSTANCE_PATH`` moves the instance folder (its database, key and photos).
     """
+    instance_path = instance_path or os.environ.get("FLOORWALK_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))

@@ -1,5 +1,6 @@
 """The ``floorwalk`` command group (also ``flask --app floorwalk …``)."""
 
+import functools
 import gc
 import os
 import sys
@@ -10,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .accounts import AccountError, create_user
+from .config import demo_database_url, sqlite_file
 from .database import begin_writing
 from .extensions import db
 from .models import ROLES, utcnow
@@ -17,15 +19,95 @@ from .settings import NAMES, get_settings, set_setting
 from .sync.push import count_statuses
 
 
-def main() -> None:
+class FloorwalkGroup(FlaskGroup):
+    """The ``floorwalk`` command: Flask's group with ``--demo``, and no traceback for a
+    database that cannot be opened or is not migrated."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as error:
+            problem = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise click.ClickException(
+                f"The database answered with an error ({problem}): check "
+                "FLOORWALK_DATABASE_URL, or run `floorwalk db upgrade` if it is not migrated."
+            ) from None
+        except OSError as error:  # a file to read or write: a folder missing, no permission
+            where = f" {error.filename}" if error.filename else ""
+            raise click.ClickException(f"Cannot use{where}: {error.strerror or error}.") from None
+
+
+def use_demo_database(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # Through the environment, so that the app, and `serve`'s workers, open the demo's file.
+    if value:
+        os.environ["FLOORWALK_DEMO"] = "1"
+
+
+def command_group() -> click.Group:
     from . import create_app
 
-    cli = FlaskGroup(
+    return FloorwalkGroup(
         create_app=create_app,
         add_version_option=False,
         help="floorwalk: floor-walk data collection. Configure with FLOORWALK_* variables.",
+        params=[
+            click.Option(
+                ["--demo"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=use_demo_database,
+                help="Run the command on the demo's database (instance/demo.sqlite, made by "
+                "`floorwalk demo`) instead of FLOORWALK_DATABASE_URL.",
+            )
+        ],
     )
-    cli.main(prog_name="floorwalk")
+
+
+def main() -> None:
+    command_group().main(prog_name="floorwalk")
+
+
+def missing_database(app: Flask) -> str | None:
+    """Why the app's database cannot serve a command yet, in one sentence, or None.
+
+    Looks without connecting where connecting would make an empty SQLite file.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError
+
+    url = db.engine.url
+    shown = url.render_as_string(hide_password=True)
+    advice = (
+        "run `floorwalk db upgrade`, or point FLOORWALK_DATABASE_URL at a migrated database "
+        "(`floorwalk --demo …` uses the demo's, made by `floorwalk demo`)."
+    )
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        return f"This database has no tables yet ({path} does not exist): {advice}"
+    try:
+        migrated = inspect(db.engine).has_table("alembic_version")
+    except DBAPIError as error:
+        problem = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        return f"Cannot open the database {shown} ({problem}): check FLOORWALK_DATABASE_URL."
+    if not migrated:
+        return f"This database ({shown}) has no tables yet: {advice}"
+    return None
+
+
+def needs_database(command):
+    """``with_appcontext``, and a one-sentence refusal when the database is not migrated."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        problem = missing_database(current_app)
+        if problem:
+            raise click.ClickException(problem)
+        return command(*args, **kwargs)
+
+    return with_appcontext(run)
 
 
 def register(app: Flask) -> None:
@@ -54,7 +136,7 @@ def catalog_import_command(kind: str) -> click.Command:
     )
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--check", is_flag=True, help="Report what would change; store nothing.")
-    @with_appcontext
+    @needs_database
     def command(file: Path, check: bool) -> None:
         from .catalog.csv_io import check_csv, import_csv
 
@@ -88,7 +170,7 @@ for _kind in ("metrics", "stations", "targets", "employees", "categories", "plan
 
 @import_group.command("records")
 @click.argument("file", type=click.File("rb"))
-@with_appcontext
+@needs_database
 def import_records_command(file) -> None:
     """Load records exported from a phone, as a push would store them (records keep their
     authors; no clock correction). Prints one STATUS: N line per status."""
@@ -116,8 +198,9 @@ def import_records_command(file) -> None:
 @click.option("--station", "codes", multiple=True, help="A station code (repeatable).")
 @click.option("--area", help="Only the active stations of this area.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@with_appcontext
+@needs_database
 def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> None:
+    from .catalog import record_label_print
     from .labels import LabelError, label_sheet_pdf, station_label, stations_for_labels
     from .settings import public_url
 
@@ -128,6 +211,9 @@ def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> N
     except LabelError as error:
         raise click.ClickException(str(error)) from None
     out.write_bytes(sheet)
+    begin_writing(db.session)
+    record_label_print(db.session, None, out.name, len(stations))
+    db.session.commit()
     click.echo(f"Wrote {len(stations)} label{'s' if len(stations) != 1 else ''} to {out}.")
 
 
@@ -140,7 +226,7 @@ def photos() -> None:
 
 
 @photos.command("purge")
-@with_appcontext
+@needs_database
 def purge_photos_command() -> None:
     """Delete photos no record has named for 7 days (run it daily from a timer)."""
     from .sync.photos import purge_photos, remove_photo_files
@@ -165,7 +251,7 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--area", "areas", multiple=True, help="An area the user runs (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
+@needs_database
 def create_user_command(username: str, role: str, areas: tuple[str, ...], password_stdin: bool):
     """Add a user. The password comes from stdin or a prompt, never from the command line."""
     if password_stdin:
@@ -196,7 +282,7 @@ def settings() -> None:
 @settings.command("set")
 @click.argument("name", type=click.Choice(NAMES))
 @click.argument("value")
-@with_appcontext
+@needs_database
 def set_setting_command(name: str, value: str) -> None:
     """Change a plant setting; an invalid value changes nothing."""
     begin_writing(db.session)
@@ -211,7 +297,7 @@ def set_setting_command(name: str, value: str) -> None:
 
 
 @settings.command("show")
-@with_appcontext
+@needs_database
 def show_settings_command() -> None:
     """Print every plant setting."""
     for name, value in get_settings(db.session).items():
@@ -277,7 +363,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from .demo import demo_loaded, load_demo
 
     instance = Path(current_app.instance_path)
-    database_url = f"sqlite:///{instance / 'demo.sqlite'}"
+    database_url = demo_database_url(str(instance))
     credentials_file = instance / "demo-users.txt"
     config = {"SQLALCHEMY_DATABASE_URI": database_url}
     app = create_app(config, instance_path=str(instance))

@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -40,11 +42,43 @@ def instance_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def demo_database_url(instance_path: str) -> str:
+    """The demo's own SQLite database, which ``floorwalk demo`` makes and ``--demo`` uses."""
+    return f"sqlite:///{Path(instance_path) / 'demo.sqlite'}"
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file an SQLite URL names, or None (another database, memory, a ``file:`` URI)."""
+    path = url.database
+    if not url.drivername.startswith("sqlite") or not path or path == ":memory:":
+        return None
+    return None if path.startswith("file:") else Path(path)
+
+
+def from_working_directory(database_url: str) -> str:
+    """A relative SQLite path made absolute against the current directory.
+
+    Flask-SQLAlchemy would take it relative to the instance folder, so
+    ``sqlite:///instance/demo.sqlite`` typed in the project folder opened
+    ``instance/instance/demo.sqlite``; a person means the folder they are in.
+    """
+    url = make_url(database_url)
+    path = sqlite_file(url)
+    if path is None or path.is_absolute():
+        return database_url
+    return url.set(database=str(Path.cwd() / path)).render_as_string(hide_password=False)
+
+
 def load_config(instance_path: str) -> dict:
     """The Flask configuration for this installation."""
     https = env_flag("HTTPS")
     cookie_prefix = "__Host-" if https else ""
-    database_url = env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'floorwalk.sqlite'}"
+    if env_flag("DEMO"):
+        database_url = demo_database_url(instance_path)
+    elif env("DATABASE_URL"):
+        database_url = from_working_directory(env("DATABASE_URL"))
+    else:
+        database_url = f"sqlite:///{Path(instance_path) / 'floorwalk.sqlite'}"
     redis_url = env("REDIS_URL")
     return {
         # Without one, create_app keeps a generated key in the instance folder.

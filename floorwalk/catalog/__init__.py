@@ -9,6 +9,7 @@ exports), ``schemas`` (what forms and CSV rows accept), ``errors``.
 """
 
 from .areas import area_values, delete_area, ensure_area, ensure_areas, save_area
+from .checklist import record_label_print, setup_checklist
 from .entities import (
     category_values,
     delete_metric,
@@ -35,9 +36,11 @@ from .lookups import (
     metric_by_key,
     plant_overview,
     station_by_code,
+    usual_metrics,
 )
 from .routes import move_route_stop, route_stations, route_values, save_route
 from .stations import (
+    add_metrics_to_stations,
     move_station_metric,
     remove_station_metric,
     save_station,
@@ -86,4 +89,8 @@ __all__ = [
     "save_station",
     "set_station_metric",
     "station_by_code",
+    "record_label_print",
+    "setup_checklist",
+    "usual_metrics",
+    "add_metrics_to_stations",
 ]

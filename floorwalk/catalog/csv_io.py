@@ -49,6 +49,64 @@ COLUMNS = {
 }
 KINDS = tuple(COLUMNS)
 
+YES_NO = "yes or no (also true/false, 1/0)"
+NUMBER = "a number, 0 or more; blank for none"
+KEY = "a letter or digit, then letters, digits, _ . -"
+# What each column takes, for the import pages: (column, what it holds, allowed values).
+GUIDE = {
+    "metrics": (
+        ("key", "the metric's key, never changed", KEY),
+        ("label", "the name people read", "up to 120 characters"),
+        ("unit", "shown after a value", "optional, up to 32 characters"),
+        ("kind", "how values add up", "tally, counter or gauge"),
+    ),
+    "stations": (
+        ("code", "printed on the label, never changed", "letters, digits and - (e.g. PRS-04)"),
+        ("name", "the station's name", "up to 120 characters"),
+        ("area", "the area it belongs to", "a new area is made on the way"),
+        ("active", "shown on phones and labels", f"{YES_NO}; blank is yes"),
+    ),
+    "targets": (
+        ("station", "a station code", "must exist already"),
+        ("metric", "a metric key", "must exist already"),
+        ("target", "the standing target per day", NUMBER),
+        ("min_level", "a gauge's alert level", NUMBER),
+    ),
+    "employees": (
+        ("badge", "the badge number, the key", "up to 32 characters"),
+        ("name", "the employee's name", "up to 120 characters"),
+        ("area", "their area", "must exist already; blank for the whole plant"),
+    ),
+    "categories": (
+        ("key", "the category's key", KEY),
+        ("label", "the name people read", "up to 120 characters"),
+        ("downtime", "observations of it record minutes of downtime", f"{YES_NO}; blank is no"),
+    ),
+    "plan": (
+        ("day", "the production day", "YYYY-MM-DD"),
+        ("shift", "one shift of that day", "a configured shift, or blank for the whole day"),
+        ("station", "a station code", "must exist already"),
+        ("metric", "a metric key", "must exist; blank on a row that only schedules"),
+        ("target", "that day's (or shift's) target", NUMBER),
+        ("scheduled", "whether the station runs then", f"{YES_NO}; blank is yes"),
+    ),
+}
+# The rows of each template, fit together: imported in the order above they all load.
+EXAMPLES = {
+    "metrics": (
+        ("units_completed", "Units completed", "pcs", "tally"),
+        ("material_on_hand", "Material on hand", "pallets", "gauge"),
+    ),
+    "stations": (("PRS-01", "Transfer press 1", "Press Shop", "yes"),),
+    "targets": (
+        ("PRS-01", "units_completed", "400", ""),
+        ("PRS-01", "material_on_hand", "", "2"),
+    ),
+    "employees": (("E1001", "Maria Gonzalez", "Press Shop"),),
+    "categories": (("tooling", "Tooling", "yes"),),
+    "plan": (("2026-01-05", "", "PRS-01", "units_completed", "380", "yes"),),
+}
+
 
 @dataclass
 class Change:
@@ -449,10 +507,20 @@ def export_rows(session: Session, kind: str, day: date | None = None) -> list[li
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def export_csv(session: Session, kind: str, day: date | None = None) -> bytes:
-    """The kind's rows as CSV in UTF-8 with a byte-order mark, for spreadsheet programs."""
+def write_csv(kind: str, rows) -> bytes:
+    """The kind's header and ``rows`` in UTF-8 with a byte-order mark, for spreadsheets."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS[kind])
-    writer.writerows(export_rows(session, kind, day))
+    writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def export_csv(session: Session, kind: str, day: date | None = None) -> bytes:
+    """The kind's rows as an import would take them back."""
+    return write_csv(kind, export_rows(session, kind, day))
+
+
+def template_csv(kind: str) -> bytes:
+    """A file to fill in: the header, and example rows to replace."""
+    return write_csv(kind, EXAMPLES[kind])

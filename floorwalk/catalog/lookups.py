@@ -3,7 +3,18 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Area, Category, Employee, Metric, Record, Route, RouteStop, Station, User
+from ..models import (
+    Area,
+    Category,
+    Employee,
+    Metric,
+    Record,
+    Route,
+    RouteStop,
+    Station,
+    StationMetric,
+    User,
+)
 from .errors import CatalogError
 
 
@@ -89,6 +100,19 @@ def list_stations(
 
 def list_metrics(session: Session) -> list[Metric]:
     return list(session.execute(select(Metric).order_by(Metric.key)).scalars())
+
+
+def usual_metrics(session: Session) -> list[tuple[Metric, int]]:
+    """Every metric with the number of stations that list it, most listed first: what a
+    new station most likely counts too."""
+    listed = func.count(StationMetric.station_id)
+    query = (
+        select(Metric, listed)
+        .outerjoin(StationMetric, StationMetric.metric_id == Metric.id)
+        .group_by(Metric.id)
+        .order_by(listed.desc(), Metric.key)
+    )
+    return [(metric, count) for metric, count in session.execute(query)]
 
 
 def list_categories(session: Session, active_only: bool = False) -> list[Category]:

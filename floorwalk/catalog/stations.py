@@ -8,7 +8,7 @@ from ..audit import audit_change, record_audit
 from ..models import Metric, Station, StationMetric
 from .areas import ensure_area
 from .errors import CatalogError
-from .lookups import station_by_code
+from .lookups import metric_by_key, station_by_code
 from .ordering import move_one_place
 
 
@@ -69,6 +69,30 @@ def set_station_metric(
     key = f"{station.code}/{metric.key}"
     audit_change(session, actor, "target", key, before, target_values(entry), action)
     return entry
+
+
+def add_metrics_to_stations(
+    session: Session, actor, codes: list[str], keys: list[str]
+) -> list[StationMetric]:
+    """List each metric of ``keys`` at each station of ``codes`` that does not list it yet,
+    at the end, without a target (one step after a stations import). Unknown codes or
+    keys are refused and nothing is added."""
+    stations = [station_by_code(session, code) for code in codes]
+    metrics = [metric_by_key(session, key) for key in keys]
+    unknown = [c for c, s in zip(codes, stations, strict=True) if s is None]
+    unknown += [k for k, m in zip(keys, metrics, strict=True) if m is None]
+    if unknown:
+        raise CatalogError(f"No station or metric {', '.join(unknown)}: nothing was added.")
+    if not stations or not metrics:
+        raise CatalogError("Choose at least one metric for at least one station.")
+    added = []
+    for station in stations:
+        listed = {entry.metric_id for entry in station.metrics}
+        for metric in metrics:
+            if metric.id not in listed:
+                added.append(set_station_metric(session, actor, station, metric, None, None))
+    session.flush()
+    return added
 
 
 def remove_station_metric(session: Session, actor, entry: StationMetric) -> None:

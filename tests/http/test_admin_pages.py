@@ -348,3 +348,25 @@ def test_areas_are_renamed_and_only_empty_ones_deleted(admin, make_station):
     assert "Stamping" in admin.get("/admin/areas").get_data(as_text=True)
     refused = admin.post(f"/admin/areas/{area_id}/delete", follow_redirects=True)
     assert "still has 1 stations" in refused.get_data(as_text=True)
+
+
+def test_the_admin_start_page_shows_the_checklist_and_a_label_download_ticks_it(
+    admin, client, make_station, make_metric
+):
+    make_station()
+    make_metric()
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Set-up checklist" in page
+    assert "1 station counts nothing yet." in page
+    assert 'href="/admin/users">Users and their areas</a>' in page
+    labels_step = page[page.index("Labels printed") - 120 : page.index("Labels printed")]
+    assert "To do" in labels_step
+
+    assert client.get("/admin/stations/PRS-04/label.png").status_code == 200
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Labels downloaded 1 time." in page
+
+
+def test_the_settings_page_offers_the_address_in_use_as_the_public_url(admin, client):
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert 'name="public_url" type="url" value="http://localhost"' in page

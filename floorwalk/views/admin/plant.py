@@ -20,9 +20,30 @@ from .crud import actor, apply, read_form
 AUDIT_PAGE = 50
 
 
+# Where each step of the set-up checklist is done (catalog.checklist.Step.key).
+CHECKLIST_PAGES = {
+    "plant": ("admin.settings", {}),
+    "public_url": ("admin.settings", {}),
+    "stations": ("admin.import_kind", {"kind": "stations"}),
+    "metrics": ("admin.import_kind", {"kind": "metrics"}),
+    "targets": ("admin.import_kind", {"kind": "targets"}),
+    "employees": ("admin.import_kind", {"kind": "employees"}),
+    "users": ("admin.users", {}),
+    "routes": ("admin.routes", {}),
+    "labels": ("admin.stations", {}),
+    "walk": ("app.walk", {}),
+}
+
+
 @bp.get("/")
 def index():
-    return render_template("admin/index.html", overview=catalog.plant_overview(db.session))
+    checklist = catalog.setup_checklist(db.session, current_app.config["PUBLIC_URL"])
+    return render_template(
+        "admin/index.html",
+        overview=catalog.plant_overview(db.session),
+        checklist=checklist,
+        links={key: url_for(endpoint, **args) for key, (endpoint, args) in CHECKLIST_PAGES.items()},
+    )
 
 
 @bp.get("/plan")
@@ -49,6 +70,10 @@ def plan():
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     form, errors = get_settings(db.session), {}
+    config_url = current_app.config["PUBLIC_URL"]
+    if not form["public_url"] and not config_url:
+        # Prefilled with the address in use: often the right one, and it shows the form.
+        form["public_url"] = request.host_url.rstrip("/")
     if request.method == "POST":
         form = read_form()
 
@@ -65,7 +90,7 @@ def settings():
         errors=errors,
         form=form,
         timezones=sorted(available_timezones()),
-        config_url=current_app.config["PUBLIC_URL"],
+        config_url=config_url,
     ), (400 if errors else 200)
 
 

@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 
 from ... import catalog
 from ...catalog.schemas import StationForm, StationMetricForm, form_errors
+from ...database import switch_to_writing
 from ...extensions import db
 from ...labels import label_png, label_sheet_pdf, label_svg, station_label, stations_for_labels
 from ...models import Metric, Station
@@ -147,7 +148,10 @@ def labels_base_url() -> str:
     return public_url(db.session, current_app.config["PUBLIC_URL"]) or request.host_url.rstrip("/")
 
 
-def label_response(body, mimetype: str, filename: str) -> Response:
+def label_response(body, mimetype: str, filename: str, count: int = 1) -> Response:
+    switch_to_writing(db.session)  # a GET that writes: the checklist's record of a print
+    catalog.record_label_print(db.session, actor(), filename, count)
+    db.session.commit()
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -173,11 +177,11 @@ def labels_pdf():
     codes, area = request.args.getlist("station"), request.args.get("area") or None
     base = labels_base_url()
 
-    def sheet() -> bytes:
+    def sheet() -> tuple[bytes, int]:
         chosen = stations_for_labels(db.session, codes, area)
-        return label_sheet_pdf([station_label(s, base) for s in chosen], paper)
+        return label_sheet_pdf([station_label(s, base) for s in chosen], paper), len(chosen)
 
-    pdf, errors = apply(sheet, flash_errors=True, commit=False)
+    made, errors = apply(sheet, flash_errors=True, commit=False)
     if errors:
         return redirect(url_for(".stations"))
-    return label_response(pdf, "application/pdf", "station-labels.pdf")
+    return label_response(made[0], "application/pdf", "station-labels.pdf", made[1])
