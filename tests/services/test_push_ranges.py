@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from floorwalk.extensions import db
 from floorwalk.models import Record
 from tests.factories import push_body, record, statuses
+from tests.support import sign_in
 
 
 def post_push(client, token, body):
@@ -124,3 +125,13 @@ def test_a_time_corrected_into_the_window_is_kept(client, signed_in, plant):
     assert statuses(answer.get_json()) == ["created"]
     kept = db.session.scalars(select(Record.observed_at)).one()
     assert abs(kept - now) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+@pytest.mark.parametrize("url", ["/summary/{day}", "/api/v1/summary/{day}", "/summary/{day}.csv"])
+def test_a_summary_of_a_day_off_the_calendar_is_a_404_that_says_why(client, make_user, day, url):
+    make_user("boss", "manager")
+    sign_in(client, "boss")
+    response = client.get(url.format(day=day))
+    assert response.status_code == 404
+    assert "days run from 2000-01-01" in response.get_data(as_text=True)
