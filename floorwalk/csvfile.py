@@ -20,8 +20,8 @@ CHUNK = 16_384
 def cell(value: Any) -> Any:
     """A value as a CSV cell: None empty, numbers as numbers (a non-finite one empty),
     text that would start a formula behind an apostrophe."""
-    if value is None or isinstance(value, bool):
-        return "" if value is None else str(value).lower()
+    if value is None:
+        return ""
     if isinstance(value, int | float):
         return value if math.isfinite(value) else ""
     text = str(value)
