@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import instance_secret_key, load_config
+from .jsonprovider import FiniteJSONProvider
 
 __version__ = "0.1.0"
 MIGRATIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     """
     instance_path = instance_path or os.environ.get("FLOORWALK_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.json = FiniteJSONProvider(app)  # never Infinity or NaN in an answer
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     app.config.from_mapping(config or {})

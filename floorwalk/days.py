@@ -13,6 +13,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# The production days that exist for floorwalk: records are observed from 2000-01-01
+# (DESIGN §3), and the day after the last must still have a start in every time zone.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 SHIFT_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 

@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import catalog
+from .. import catalog, csvfile
 from ..audit import record_audit
 from ..models import (
     Area,
@@ -187,7 +187,9 @@ def read_rows(data: bytes, kind: str, report: ImportReport) -> list[tuple[int, d
                     line, f"{len(fields)} fields, but the header has {len(header)} columns"
                 )
                 continue
-            rows.append((line, dict(zip(header, fields, strict=True))))
+            # Take off the apostrophe an export puts before a formula (DESIGN §5).
+            values = [csvfile.unescape(value) for value in fields]
+            rows.append((line, dict(zip(header, values, strict=True))))
     except csv.Error as error:
         report.error(next_line, f"not readable as CSV ({error})")
         return []
@@ -460,10 +462,11 @@ def import_csv(session: Session, kind: str, data: bytes, actor=None) -> ImportRe
 # Export -------------------------------------------------------------------------------
 
 
-def format_number(value: float | None) -> str:
+def format_number(value: float | None) -> int | float | None:
+    """A number as the CSV shows it: whole numbers without a decimal point."""
     if value is None:
-        return ""
-    return str(int(value)) if value.is_integer() else repr(value)
+        return None
+    return int(value) if value.is_integer() else value
 
 
 def yes_no(value: bool) -> str:
@@ -508,12 +511,8 @@ def export_rows(session: Session, kind: str, day: date | None = None) -> list[li
 
 
 def write_csv(kind: str, rows) -> bytes:
-    """The kind's header and ``rows`` in UTF-8 with a byte-order mark, for spreadsheets."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS[kind])
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    """The kind's header and ``rows`` by the project's one writer (``floorwalk.csvfile``)."""
+    return csvfile.document(COLUMNS[kind], rows)
 
 
 def export_csv(session: Session, kind: str, day: date | None = None) -> bytes:

@@ -4,6 +4,7 @@ Charts are drawn on the server so that they read without JavaScript, print, and 
 their own ``<title>`` for screen readers; the templates only position what this returns.
 """
 
+import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 320, 160
@@ -29,6 +30,11 @@ class Bar:
     title: str
 
 
+def _drawn(value: float | None) -> float:
+    """A figure as a chart draws it: none, or not finite, draws as 0 (never a crash)."""
+    return value if value is not None and math.isfinite(value) else 0
+
+
 def _scale(value: float, top: float) -> float:
     """The y coordinate of ``value`` on an axis running 0..top."""
     plot = HEIGHT - TOP - BOTTOM
@@ -44,7 +50,7 @@ def trend_chart(trend: list[dict]) -> dict:
     """Observations per day as bars (left axis), attainment as a line (right axis, %)."""
     step, width = _slots(len(trend))
     top_count = max([point["observations"] for point in trend] + [4])
-    top_attainment = max([point["attainment"] or 0 for point in trend] + [1.2])
+    top_attainment = max([_drawn(point["attainment"]) for point in trend] + [1.2])
     bars, line, dots = [], [], []
     for index, point in enumerate(trend):
         x = LEFT + index * step
@@ -60,7 +66,7 @@ def trend_chart(trend: list[dict]) -> dict:
                 f"{point['day']}: {point['observations']} observations",
             )
         )
-        if point["attainment"] is not None:
+        if point["attainment"] is not None and math.isfinite(point["attainment"]):
             cx, cy = round(x + step / 2, 1), _scale(point["attainment"], top_attainment)
             line.append(f"{cx},{cy}")
             dots.append((cx, cy, f"{point['day']}: {point['attainment']:.0%} of target"))
@@ -83,13 +89,13 @@ def trend_chart(trend: list[dict]) -> dict:
 def history_chart(points: list[dict], unit: str) -> dict:
     """A metric's daily figure as bars against its target, drawn as a stepped line."""
     step, width = _slots(len(points))
-    values = [p["value"] or 0 for p in points] + [p["target"] or 0 for p in points]
+    values = [_drawn(p["value"]) for p in points] + [_drawn(p["target"]) for p in points]
     top = max(values + [1]) * 1.1
     bars, target_line = [], []
     for index, point in enumerate(points):
         x = LEFT + index * step
         value = point["value"]
-        y = _scale(value or 0, top)
+        y = _scale(_drawn(value), top)
         text = "no readings" if value is None else f"{value:g} {unit}".strip()
         if point["target"] is not None:
             text += f", target {point['target']:g}"

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..days import FIRST_DAY, LAST_DAY
 from ..models import User, utcnow
 from ..settings import get_settings
 from .alerts import day_alerts, period_end
@@ -23,7 +24,7 @@ from .figures import (
     total_of,
 )
 from .notes import employee_notes
-from .scope import Plant, Scope, StationRow, check_shift, known_area, load_plant
+from .scope import Plant, Scope, StationRow, SummaryError, check_shift, known_area, load_plant
 from .trend import trend_points
 
 NO_ACTIVITY = (0, None, None)  # visits, first, last
@@ -43,6 +44,8 @@ def daily_summary(
 
     Raises SummaryError for an area (404) or a shift (400) the plant does not have.
     """
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise SummaryError(f"No summary for {day}: days run from {FIRST_DAY} to {LAST_DAY}.", 404)
     now = now or utcnow()
     area = known_area(session, area_id)
     scope = Scope(day, day, area_id, shift or None)

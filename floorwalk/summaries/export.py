@@ -1,17 +1,14 @@
 """CSV exports: a row per station and metric of a day's summary, and the raw records
 of a span of days (an employee note's text only for those who may read it)."""
 
-import csv
-import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select, true
 from sqlalchemy.orm import Session
 
 from ..models import Area, Category, Employee, Metric, Record, Station, User
-from ..permissions import may_read_note
+from ..permissions import readable_notes_filter
 from ..settings import plant_clock
 from .day import daily_summary
 from .figures import number
@@ -67,22 +64,6 @@ def day_csv_rows(
     return list(summary_csv_rows(summary, metrics_by_key(session)))
 
 
-def csv_chunks(header, rows) -> Iterator[str]:
-    """CSV text in chunks of about 16 kB, to stream; a byte-order mark first, so
-    spreadsheet programs read accents (DESIGN §5), and None as an empty cell."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-        if buffer.tell() > 16_384:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 def summary_csv_rows(summary: dict[str, Any], metrics: dict[str, Metric]):
     """A row per station and metric of a summary, in SUMMARY_CSV_HEADER's order."""
     for station in summary["stations"]:
@@ -111,26 +92,35 @@ def record_rows(
 ):
     """Every live record of the days, oldest first; an employee note's text only for
     those who may read it (DESIGN §1). Raises SummaryError for an unknown area (404) or
-    a span of days out of bounds (400) before any row is read."""
+    a span of days out of bounds (400) before any row is read.
+
+    What the viewer may read is decided here, in the query, before the rows stream: the
+    response is read after the view returns, when the viewer's session is gone."""
     known_area(session, area_id)
     if (day_to - day_from).days + 1 > MAX_EXPORT_DAYS or day_to < day_from:
         raise SummaryError(f"Export from 1 to {MAX_EXPORT_DAYS} days at a time.")
     zone = plant_clock(session).zone
-    return _record_rows(session, viewer, Scope(day_from, day_to, area_id), zone)
+    return _record_rows(session, _records_query(viewer, Scope(day_from, day_to, area_id)), zone)
 
 
-def _record_rows(session: Session, viewer: User, scope: Scope, zone):
-    query = (
+def _records_query(viewer: User, scope: Scope):
+    readable = readable_notes_filter(viewer)
+    text = case(
+        (Record.type != "employee_note", Record.text),
+        (true() if readable is True else readable, Record.text),
+        else_="",
+    )
+    return (
         select(
             Record,
+            text,
             User.username,
             Station.code,
             Area.name,
             Metric.key,
             Category.key,
             Employee.badge,
-            Employee.area_id,
-        )
+        )  # fmt: skip
         .join(User, User.id == Record.author_id)
         .outerjoin(Station, Station.id == Record.station_id)
         .outerjoin(Area, Area.id == Station.area_id)
@@ -141,14 +131,10 @@ def _record_rows(session: Session, viewer: User, scope: Scope, zone):
         .order_by(Record.observed_at, Record.id)
         .execution_options(yield_per=1000)
     )
-    for record, author, station, area, metric, category, badge, employee_area in session.execute(
-        query
-    ):
-        text = record.text
-        if record.type == "employee_note" and not may_read_note(
-            viewer, record.author_id, employee_area
-        ):
-            text = ""
+
+
+def _record_rows(session: Session, query, zone):
+    for record, text, author, station, area, metric, category, badge in session.execute(query):
         yield (
             record.id,
             record.production_day.isoformat(),

@@ -8,6 +8,7 @@ Deleted records never count; ``records`` holds only each record's latest version
 Targets come from the one rule in catalog/plan.py.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..catalog import plan
 from ..days import PlantClock
 from ..models import RECORD_TYPES, Category, Metric, Record
+from ..sync.schemas import MAX_COUNT_VALUE, MAX_DOWNTIME_MINUTES
 from .scope import Plant, Scope, plain_rows
 
 OPEN_STATUSES = ("open", "acknowledged")
@@ -26,6 +28,10 @@ SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 # Summed into a day's overall attainment: a gauge's target (headcount, bins) is a level,
 # not an amount produced, so it has its own attainment but stays out of the day's.
 AMOUNT_KINDS = ("tally", "counter")
+# Only values in DESIGN §3's ranges count, whatever was stored before the push checked
+# them (migration 0005 withdrew such rows): no sum overflows, on PostgreSQL either.
+COUNTED_VALUE = case((Record.value.between(0, MAX_COUNT_VALUE), Record.value))
+COUNTED_MINUTES = case((Record.minutes.between(0, MAX_DOWNTIME_MINUTES), Record.minutes))
 
 
 # Plan: scheduling and targets, by the one rule in catalog/plan.py ----------------------
@@ -65,9 +71,9 @@ def metric_totals(
             Record.production_day.label("day"),
             Record.station_id.label("station_id"),
             Record.metric_id.label("metric_id"),
-            func.sum(Record.value).label("sum"),
-            func.max(Record.value).label("max"),
-            func.min(Record.value).label("min"),
+            func.sum(COUNTED_VALUE).label("sum"),
+            func.max(COUNTED_VALUE).label("max"),
+            func.min(COUNTED_VALUE).label("min"),
             func.count().label("n"),
         )
         .where(Record.type == "count", *scope.record_filter())
@@ -107,7 +113,12 @@ def metric_totals(
             .label("rank"),
         )
         .join(Metric, Metric.id == Record.metric_id)
-        .where(Record.type == "count", Metric.kind == "gauge", *gauges.record_filter())
+        .where(
+            Record.type == "count",
+            Metric.kind == "gauge",
+            Record.value.between(0, MAX_COUNT_VALUE),
+            *gauges.record_filter(),
+        )
         .subquery()
     )
     for day, sid, mid, value in plain_rows(
@@ -132,13 +143,18 @@ def total_of(kind: str, totals: dict | None) -> float | None:
 def ratio(value, target) -> float | None:
     if value is None or not target:
         return None
-    return round(value / target, 4)
+    share = round(value / target, 4)
+    return share if math.isfinite(share) else None
 
 
 def number(value):
-    """Whole floats as ints, so a total of 230 reads 230 in JSON and CSV."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    """Whole floats as ints, so a total of 230 reads 230 in JSON and CSV; a non-finite
+    one (no figure) as None."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer():
+            return int(value)
     return value
 
 
@@ -204,7 +220,7 @@ def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]
             Record.severity,
             func.count(),
             func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
-            func.sum(Record.minutes),
+            func.sum(COUNTED_MINUTES),
         )
         .join(Category, Category.id == Record.category_id)
         .where(Record.type == "observation", *scope.record_filter())

@@ -10,7 +10,7 @@ import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
@@ -27,6 +27,10 @@ from .store import store_records
 
 STATUSES = ("created", "duplicate", "updated", "stale", "conflict", "rejected")
 CLOCK_TOLERANCE = timedelta(minutes=2)
+# DESIGN §3: after correction, a record lies between these and its receipt (plus a
+# little, for a clock that was not corrected because it drifted by under two minutes).
+EARLIEST_OBSERVED = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def corrected_time(
@@ -46,7 +50,42 @@ def corrected_time(
         return observed_at
     if abs(skew) <= CLOCK_TOLERANCE:
         return observed_at
-    return min(observed_at - skew, now)
+    try:
+        return min(observed_at - skew, now)
+    except OverflowError:
+        if skew < timedelta(0):  # past the calendar's end, so after receipt
+            return now
+        raise
+
+
+def observed_instant(
+    values: dict[str, Any], sent_at: datetime | None, now: datetime, correct_clock: bool
+) -> datetime:
+    """The record's ``observed_at`` on the server's clock, within DESIGN §3's window
+    (2000-01-01 to five minutes after receipt); ValueError saying why it is not. A time
+    that correction would carry past the calendar's ends is out of the window too."""
+    observed_at = values["observed_at"]
+    try:
+        if correct_clock:
+            observed_at = corrected_time(observed_at, values.get("offset_ms"), sent_at, now)
+    except OverflowError:  # corrected to before the calendar's start
+        observed_at = EARLIEST_OBSERVED - timedelta(days=1)
+    try:
+        observed_at = observed_at.astimezone(UTC)
+        early, late = observed_at < EARLIEST_OBSERVED, observed_at > now + FUTURE_TOLERANCE
+    except OverflowError:  # year 1 or 9999 with an offset that leaves the calendar
+        early = observed_at < now
+        late = not early
+    if early:
+        raise ValueError(
+            "The time observed is before 2000-01-01 after clock correction: check the phone's date."
+        )
+    if late:
+        raise ValueError(
+            "The time observed is more than 5 minutes after the server received it: "
+            "check the phone's date."
+        )
+    return observed_at
 
 
 @dataclass
@@ -180,10 +219,11 @@ def check_push(
             item.reject(errors)
             continue
         values = item.values
-        observed_at = values["observed_at"]
-        if correct_clock:
-            observed_at = corrected_time(observed_at, values.get("offset_ms"),
-                                         body.get("sent_at"), now)  # fmt: skip
+        try:
+            observed_at = observed_instant(values, body.get("sent_at"), now, correct_clock)
+        except ValueError as error:
+            item.reject({"observed_at": [str(error)]})
+            continue
         station = catalog.stations.get(values.get("station"))
         item.columns = record_columns(
             item.raw, values["author"], station.id if station else None, observed_at, clock,

@@ -27,6 +27,9 @@ SCHEMA_VERSIONS = (1,)
 MAX_VERSION = 2**31 - 1
 MAX_ID = 2**31 - 1  # the largest value an INTEGER id column holds
 MAX_OFFSET_MS = 10 * 365 * 24 * 3600 * 1000
+# The ranges DESIGN §3 fixes: a count's value and an observation's downtime minutes.
+MAX_COUNT_VALUE = 1_000_000_000
+MAX_DOWNTIME_MINUTES = 1_440
 
 
 class StrictSchema(Schema):
@@ -51,7 +54,12 @@ class VisitDataSchema(StrictSchema):
 
 class CountDataSchema(StrictSchema):
     metric = key_field(required=True, metadata={"description": "a metric key"})
-    value = fields.Float(required=True, allow_nan=False)
+    value = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(min=0, max=MAX_COUNT_VALUE),
+        metadata={"description": "from 0 to 1,000,000,000"},
+    )
     note = text_field(allow_none=True)
 
 
@@ -63,7 +71,10 @@ class ObservationDataSchema(StrictSchema):
         fields.UUID(), load_default=list, validate=validate.Length(max=MAX_PHOTOS_PER_RECORD)
     )
     minutes = fields.Float(
-        allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=100_000)
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(min=0, max=MAX_DOWNTIME_MINUTES),
+        metadata={"description": "downtime minutes, from 0 to 1,440"},
     )
 
 

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
 
+from .. import csvfile
 from ..accounts import role_required
 from ..errors import CODES, error_response
 from ..extensions import db
@@ -28,7 +29,6 @@ from ..schemas import form_input
 from ..summaries.export import (
     RECORDS_CSV_HEADER,
     SUMMARY_CSV_HEADER,
-    csv_chunks,
     day_csv_rows,
     record_rows,
 )
@@ -74,7 +74,7 @@ def filter_args(query: dict) -> dict:
 
 def csv_response(rows, header, filename: str) -> Response:
     return Response(
-        stream_with_context(csv_chunks(header, rows)),
+        stream_with_context(csvfile.chunks(header, rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
