@@ -50,10 +50,13 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
 
-    from .accounts import load_session_user
+    from .accounts import load_session_user, note_seen
+    from .models import utcnow
 
     @login_manager.user_loader
     def load_user(session_id: str):
+        if not db.session().in_transaction():  # else it may hold SQLite's write lock
+            note_seen(db.engine, session_id, utcnow())
         return load_session_user(db.session, session_id)
 
 
