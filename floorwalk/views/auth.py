@@ -62,6 +62,9 @@ def renew_csrf_token() -> None:
 def sign_in(credentials: dict, device: str | None = None, app: str | None = None) -> User:
     """Sign in with these credentials in a server-side session of its own, and commit;
     raises SignInBlocked or AccountError (the page and the API alike)."""
+    # The request's own transaction is ended first: on SQLite it may hold the write lock
+    # that the count's transaction of its own would wait for.
+    db.session.commit()
     now = utcnow()
     counts = sign_in_counts(
         credentials["username"],
@@ -77,6 +80,8 @@ def sign_in(credentials: dict, device: str | None = None, app: str | None = None
         counts,
         current_app.config["PASSWORD_ITERATIONS"],
     )
+    if current_user.is_authenticated:  # the session this browser had is replaced
+        end_session(db.session, current_user)
     start_session(db.session, user, now, device, app, request.user_agent.string)
     db.session.commit()
     renew_csrf_token()

@@ -241,3 +241,13 @@ def test_next_with_control_characters_falls_back_to_the_home_page(client, make_u
     answer = client.post(f"/login?next={target}", data=data)
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
     assert client.get(f"/login?next={target}").headers["Location"] == "/"
+
+
+def test_signing_in_again_on_a_device_replaces_the_session_it_had(client, make_user):
+    maria = make_user("maria")
+    make_user("other")
+    sign_in(client, "maria")
+    sign_in(client, "maria")
+    assert len(sessions_of(maria)) == 1
+    sign_in(client, "other")  # the next person on a shared phone
+    assert sessions_of(maria) == []
