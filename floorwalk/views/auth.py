@@ -100,6 +100,11 @@ def sign_out(everywhere: bool = False) -> None:
     renew_csrf_token()
 
 
+def form_errors(error: ValidationError) -> dict[str, str]:
+    """A schema's errors by form field, for the page to show beside each field."""
+    return {name: " ".join(messages) for name, messages in error.messages.items()}
+
+
 def render_login(username="", errors=None, status=200, headers=None):
     page = render_template(
         "login.html",
@@ -118,8 +123,7 @@ def login():
     try:
         credentials = CredentialsSchema().load(form_input(request.form))
     except ValidationError as error:
-        errors = {name: " ".join(messages) for name, messages in error.messages.items()}
-        return render_login(request.form.get("username", ""), errors, 400)
+        return render_login(request.form.get("username", ""), form_errors(error), 400)
     username = credentials["username"]
     try:
         sign_in(credentials)
@@ -181,8 +185,7 @@ def change_password():
             current_app.config["PASSWORD_ITERATIONS"],
         )
     except ValidationError as error:
-        errors = {name: " ".join(messages) for name, messages in error.messages.items()}
-        return render_account(errors, 400)
+        return render_account(form_errors(error), 400)
     except AccountError as error:
         db.session.rollback()
         return render_account({error.field or "form": str(error)}, 400)
