@@ -51,13 +51,16 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
     from .accounts import load_session_user, note_seen
+    from .database import writing_request
     from .models import utcnow
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        if not db.session().in_transaction():  # else it may hold SQLite's write lock
-            note_seen(db.engine, session_id, utcnow())
-        return load_session_user(db.session, session_id)
+        user = load_session_user(db.session, session_id)
+        if user is not None:
+            own_transaction = None if writing_request() else db.engine
+            note_seen(user.current_session, utcnow(), own_transaction)
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

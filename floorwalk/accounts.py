@@ -150,26 +150,23 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     return row.user
 
 
-def note_seen(engine: Engine, session_id: str, now: datetime) -> None:
+def note_seen(row: UserSession, now: datetime, engine: Engine | None) -> None:
     """Note that a session was seen, at most once every LAST_SEEN_EVERY, so that reading
     pages seldom writes.
 
-    In transactions of its own, read first and written only when due: the caller makes
-    sure the request's own session holds no transaction (SQLite's write lock) yet.
+    ``engine``: in a short transaction of its own, for a request that only reads (it
+    never upgrades the request's reading transaction on SQLite); None: in the request's
+    own transaction, which holds the write lock already.
     """
-    row_id = session_id.partition(":")[0]
-    if not row_id.isdigit():
+    if now - row.last_seen_at < LAST_SEEN_EVERY:
+        return
+    if engine is None:
+        row.last_seen_at = now
         return
     due = UserSession.last_seen_at < now - LAST_SEEN_EVERY
-    with engine.connect().execution_options(sqlite_immediate=False) as connection:
-        found = connection.execute(
-            select(UserSession.id).where(UserSession.id == int(row_id), due)
-        ).first()
-    if found is None:
-        return
     with engine.connect().execution_options(sqlite_immediate=True) as connection:
         connection.execute(
-            update(UserSession).where(UserSession.id == int(row_id), due).values(last_seen_at=now)
+            update(UserSession).where(UserSession.id == row.id, due).values(last_seen_at=now)
         )
         connection.commit()
 
