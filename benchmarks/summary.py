@@ -99,13 +99,10 @@ def make_plant(session) -> dict:
             username=f"walker{n}",
             password_hash=NO_SIGN_IN,
             role="coordinator",
-            session_token=uuid.uuid4().hex,
         )
         for n in range(10)
     ]
-    manager = User(
-        username="manager", password_hash=NO_SIGN_IN, role="manager", session_token=uuid.uuid4().hex
-    )
+    manager = User(username="manager", password_hash=NO_SIGN_IN, role="manager")
     session.add_all(users + [manager])
     session.flush()
     categories = list(session.execute(select(Category)).scalars())

@@ -54,11 +54,17 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
 
-    from .accounts import load_session_user
+    from .accounts import load_session_user, note_seen
+    from .database import writing_request
+    from .models import utcnow
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        return load_session_user(db.session, session_id)
+        user = load_session_user(db.session, session_id)
+        if user is not None:
+            own_transaction = None if writing_request() else db.engine
+            note_seen(user.current_session, utcnow(), own_transaction)
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

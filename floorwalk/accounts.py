@@ -3,22 +3,24 @@
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
+from math import ceil
 from time import time
 from typing import Any
 
 from flask import abort
 from flask_login import current_user
 from limits import parse
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .audit import audit_change, record_audit
 from .catalog.areas import ensure_areas
 from .extensions import limiter
-from .models import ROLES, User
+from .models import ROLES, SignInFailure, User, UserSession
 
 USERNAME_PATTERN = r"^[A-Za-z0-9._@-]{1,64}$"
 MIN_PASSWORD_LENGTH = 10
@@ -27,7 +29,7 @@ BAD_CREDENTIALS = "Unknown username or wrong password."
 # Failed sign-ins only (DESIGN §7): a whole shift signing in through one proxy must not
 # lock itself out, so successes never count.
 FAILED_SIGN_IN_LIMITS = (
-    (parse("5/minute"), ("account_address",)),
+    (parse("5/minute"), ("account", "address")),
     (parse("20/hour"), ("account",)),
     (parse("50/minute"), ("address",)),
 )
@@ -94,7 +96,6 @@ def create_user(
         username=username,
         role=role,
         password_hash=hash_password(password, iterations),
-        session_token=new_session_token(),
         active=True,
         areas=ensure_areas(session, areas, actor),
     )
@@ -104,31 +105,130 @@ def create_user(
     return user
 
 
-def end_sessions(user: User) -> None:
-    """End every session and remember cookie of ``user``, on every device and server."""
-    user.session_token = new_session_token()
+# Sessions (DESIGN §3, §7) --------------------------------------------------------------
+
+# A request that finds its session seen less than this long ago does not write
+# last_seen_at again: reads stay reads.
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
-def set_password(user: User, password: str, iterations: int = 600_000) -> None:
+def start_session(
+    session: Session,
+    user: User,
+    now: datetime,
+    device: str | None = None,
+    app: str | None = None,
+    user_agent: str | None = None,
+) -> UserSession:
+    """A new server-side session for this sign-in, made the user's current one (so that
+    Flask-Login's cookies refer to it)."""
+    row = UserSession(
+        user=user,
+        token=new_session_token(),
+        device=(device or None) and device[:64],
+        app=(app or None) and app[:32],
+        user_agent=(user_agent or None) and user_agent[:255],
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(row)
+    session.flush()
+    user.current_session = row
+    return row
+
+
+def load_session_user(session: Session, session_id: str) -> User | None:
+    """The user of a cookie's session id ``"{session id}:{token}"`` while that session
+    lasts."""
+    row_id, _, token = session_id.partition(":")
+    if not row_id.isdigit() or not token:
+        return None
+    row = session.get(UserSession, int(row_id))
+    if row is None or not secrets.compare_digest(row.token, token) or not row.user.active:
+        return None
+    row.user.current_session = row
+    return row.user
+
+
+def note_seen(row: UserSession, now: datetime, engine: Engine | None) -> None:
+    """Note that a session was seen, at most once every LAST_SEEN_EVERY, so that reading
+    pages seldom writes.
+
+    ``engine``: in a short transaction of its own, for a request that only reads (it
+    never upgrades the request's reading transaction on SQLite); None: in the request's
+    own transaction, which holds the write lock already.
+    """
+    if now - row.last_seen_at < LAST_SEEN_EVERY:
+        return
+    if engine is None:
+        row.last_seen_at = now
+        return
+    due = UserSession.last_seen_at < now - LAST_SEEN_EVERY
+    with engine.connect().execution_options(sqlite_immediate=True) as connection:
+        connection.execute(
+            update(UserSession).where(UserSession.id == row.id, due).values(last_seen_at=now)
+        )
+        connection.commit()
+
+
+def list_sessions(session: Session, user: User) -> list[UserSession]:
+    """The user's sessions, the most recently seen first."""
+    return list(
+        session.execute(
+            select(UserSession)
+            .where(UserSession.user_id == user.id)
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        ).scalars()
+    )
+
+
+def end_session(session: Session, user: User) -> None:
+    """End the session ``user`` is signed in with here; the user's others stay."""
+    if user.current_session is not None:
+        session.delete(user.current_session)
+        user.current_session = None
+
+
+def end_sessions(user: User, keep: UserSession | None = None) -> None:
+    """End every session and remember cookie of ``user`` (but ``keep``), on every device
+    and server."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    object_session(user).execute(query)
+
+
+def set_password(
+    user: User, password: str, iterations: int = 600_000, keep: UserSession | None = None
+) -> None:
+    """Every session of the user ends but ``keep`` (the one a user changing their own
+    password made the change from)."""
     check_new_password(password)
     user.password_hash = hash_password(password, iterations)
-    end_sessions(user)
+    end_sessions(user, keep)
+
+
+def change_own_password(
+    session: Session, user: User, current: str, new: str, repeated: str, iterations: int
+) -> None:
+    """A user's change of their own password: the current one first; their other sessions
+    end, the one they changed it from stays."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("That is not your current password.", "current_password")
+    if new != repeated:
+        raise AccountError("The two new passwords differ.", "repeat_password")
+    try:
+        set_password(user, new, iterations, keep=user.current_session)
+    except AccountError as error:
+        raise AccountError(str(error), "new_password") from None
+    record_audit(
+        session, user, "change_password", "user", user.username, None, {"sessions": "others ended"}
+    )
 
 
 def deactivate_user(user: User) -> None:
     user.active = False
     end_sessions(user)
-
-
-def load_session_user(session: Session, session_id: str) -> User | None:
-    """The user of a session id ``"{id}:{token}"``, if it is still valid."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
 
 
 # Changes an admin makes (audited) -------------------------------------------------------
@@ -175,47 +275,112 @@ def reset_password(session: Session, actor, user: User, password: str, iteration
 # Sign-in ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class SignInBlocked(Exception):
-    retry_after: int
+    """Too many failed sign-ins lately: try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
-def _limit_keys(username: str, address: str) -> dict[str, tuple[str, ...]]:
+class LimiterCounts:
+    """Failed sign-ins counted by Flask-Limiter in its shared storage (Redis)."""
+
+    def __init__(self, account: str, address: str):
+        self.values = {"account": account, "address": address}
+
+    def keys(self, scope: tuple[str, ...]) -> tuple[str, ...]:
+        return ("sign-in", "+".join(scope), *(self.values[name] for name in scope))
+
+    def begin(self) -> None:
+        strategy = limiter.limiter
+        waits = []
+        for item, scope in FAILED_SIGN_IN_LIMITS:
+            if not strategy.test(item, *self.keys(scope)):
+                reset_at = strategy.get_window_stats(item, *self.keys(scope)).reset_time
+                waits.append(max(1, int(reset_at - time()) + 1))
+        if waits:
+            raise SignInBlocked(max(waits))
+
+    def failed(self, session: Session) -> None:
+        for item, scope in FAILED_SIGN_IN_LIMITS:
+            limiter.limiter.hit(item, *self.keys(scope))
+
+    def succeeded(self, session: Session) -> None:
+        pass
+
+
+class DatabaseCounts:
+    """Failed sign-ins counted in the database, which every worker and server shares
+    (docs/security.md, "Sign-in limits").
+
+    An attempt is stored before its password is checked, in a transaction of its own, and
+    counted with everyone else's: attempts racing on several workers all see each other,
+    so no more than the limit ever reach the password check. A successful sign-in takes
+    its row out again, in the request's transaction.
+    """
+
+    def __init__(self, account: str, address: str, engine: Engine, now: datetime):
+        self.account, self.address, self.engine, self.now = account, address, engine, now
+        self.row_id = None
+
+    def begin(self) -> None:
+        filters = {
+            "account": SignInFailure.account == self.account,
+            "address": SignInFailure.address == self.address,
+        }
+        with self.engine.begin() as connection:
+            oldest_kept = self.now - timedelta(days=1)
+            connection.execute(delete(SignInFailure).where(SignInFailure.at < oldest_kept))
+            self.row_id = connection.execute(
+                insert(SignInFailure)
+                .values(account=self.account, address=self.address, at=self.now)
+                .returning(SignInFailure.id)
+            ).scalar_one()
+            waits = []
+            for item, scope in FAILED_SIGN_IN_LIMITS:
+                window = timedelta(seconds=item.get_expiry())
+                count, first = connection.execute(
+                    select(func.count(), func.min(SignInFailure.at)).where(
+                        SignInFailure.at > self.now - window, *(filters[name] for name in scope)
+                    )
+                ).one()
+                if count > item.amount:
+                    waits.append(max(1, ceil((first + window - self.now).total_seconds())))
+            if waits:
+                connection.rollback()  # a refused attempt is no failure
+                raise SignInBlocked(max(waits))
+
+    def failed(self, session: Session) -> None:
+        pass  # stored already
+
+    def succeeded(self, session: Session) -> None:
+        session.execute(delete(SignInFailure).where(SignInFailure.id == self.row_id))
+
+
+def sign_in_counts(
+    username: str, address: str, storage_uri: str, engine: Engine, now: datetime
+) -> LimiterCounts | DatabaseCounts:
+    """Where failures are counted: the limiter's storage when it is shared (Redis), the
+    database otherwise, never one worker's memory (DESIGN §7)."""
     account = username.strip().lower()
-    return {
-        "account_address": ("sign-in", "account+address", account, address),
-        "account": ("sign-in", "account", account),
-        "address": ("sign-in", "address", address),
-    }
-
-
-def check_sign_in_allowed(username: str, address: str) -> None:
-    """Raise SignInBlocked when too many sign-ins failed lately for this account or address."""
-    keys = _limit_keys(username, address)
-    strategy = limiter.limiter
-    waits = []
-    for item, (scope,) in FAILED_SIGN_IN_LIMITS:
-        if not strategy.test(item, *keys[scope]):
-            reset_at = strategy.get_window_stats(item, *keys[scope]).reset_time
-            waits.append(max(1, int(reset_at - time()) + 1))
-    if waits:
-        raise SignInBlocked(max(waits))
-
-
-def count_failed_sign_in(username: str, address: str) -> None:
-    keys = _limit_keys(username, address)
-    for item, (scope,) in FAILED_SIGN_IN_LIMITS:
-        limiter.limiter.hit(item, *keys[scope])
+    if storage_uri.startswith("memory"):
+        return DatabaseCounts(account, address[:64], engine, now)
+    return LimiterCounts(account, address)
 
 
 def authenticate(
-    session: Session, username: str, password: str, address: str, iterations: int = 600_000
+    session: Session,
+    username: str,
+    password: str,
+    counts: LimiterCounts | DatabaseCounts,
+    iterations: int = 600_000,
 ) -> User:
     """The user these credentials sign in, or AccountError with one message for any failure.
 
     Raises SignInBlocked, before checking the password, while the limits are exceeded.
     """
-    check_sign_in_allowed(username, address)
+    counts.begin()
     user = find_user(session, username)
     if user is None:
         if iterations not in _DUMMY_HASH:
@@ -225,8 +390,9 @@ def authenticate(
     else:
         ok = check_password_hash(user.password_hash, password) and user.active
     if not ok:
-        count_failed_sign_in(username, address)
+        counts.failed(session)
         raise AccountError(BAD_CREDENTIALS)
+    counts.succeeded(session)
     return user
 
 

@@ -108,12 +108,13 @@ class User(Tracked, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Rotated on sign-out, password change and deactivation: every session and remember
-    # cookie carries it (``get_id``), so rotating it ends them all, on every server.
-    session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by="Area.name")
+
+    # The server-side session this request runs in (accounts.load_session_user and
+    # accounts.start_session set it); not a column.
+    current_session = None
 
     # Flask-Login's protocol, written out rather than inherited from UserMixin so that
     # get_id cannot silently fall back to the bare id.
@@ -124,8 +125,11 @@ class User(Tracked, db.Model):
     is_authenticated = True
     is_anonymous = False
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        """The cookie's reference to this sign-in's session row: ``"{session id}:{token}"``;
+        None without one, so that nothing signs in without a session."""
+        session = self.current_session
+        return None if session is None else f"{session.id}:{session.token}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"
@@ -434,3 +438,41 @@ class SyncState(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     epoch: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
+
+
+class UserSession(db.Model):
+    """One sign-in (DESIGN §7): the session and remember cookies refer to it, so deleting
+    the row ends that sign-in alone, on every worker and server."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    app: Mapped[str | None] = mapped_column(String(32))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in, or one whose password is being checked, for the sign-in limits
+    when no Redis is configured (DESIGN §7; docs/security.md, "Sign-in limits")."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_account_at", "account", "at"),
+        Index("ix_sign_in_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The username as typed, stripped and lower-cased, whether or not such a user exists.
+    account: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

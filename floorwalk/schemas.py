@@ -13,6 +13,22 @@ class CredentialsSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
+class SessionSchema(CredentialsSchema):
+    """``POST /api/v1/session``: the credentials, and the phone's install and app version
+    when it sends them, to name the session on the account page."""
+
+    device = fields.String(load_default=None, validate=validate.Length(max=64))
+    app = fields.String(load_default=None, validate=validate.Length(max=32))
+
+
 def form_input(form) -> dict:
     """A submitted form's fields for a schema, without the CSRF token (checked already)."""
     return {name: value for name, value in form.items() if name != "csrf_token"}
+
+
+class ChangePasswordSchema(Schema):
+    """A user's change of their own password, from the account page."""
+
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    repeat_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))

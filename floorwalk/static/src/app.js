@@ -69,7 +69,7 @@ function formOpen() {
 }
 
 async function signIn(username, password) {
-  await session.signIn(username, password, sync.syncSoon);
+  await session.signIn(username, password, sync.syncSoon, sync.APP_VERSION);
   render();
 }
 
@@ -174,6 +174,8 @@ async function homeView(catalog, records, user, error) {
       { class: "app-actions" },
       button("Export pending", exportPending),
       button("Sign out", signOut),
+      // Sessions on every device, "Sign out of all devices", the password: a page online.
+      h("a", { class: "button", href: "/account", text: "Account" }),
       h("span", { id: "install-slot" }),
     ),
     h("p", { class: "muted version", text: `${user.username} · app ${sync.APP_VERSION}` }),

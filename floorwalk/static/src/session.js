@@ -26,12 +26,14 @@ export async function refreshSession() {
   await acceptSession(body);
 }
 
-/** Signs in; `afterwards` runs once the user is known (the app syncs then). */
-export async function signIn(username, password, afterwards = () => {}) {
-  const { body } = await api.request("POST", "/api/v1/session", { json: { username, password } });
+/** Signs in; `afterwards` runs once the user is known (the app syncs then). The session
+ * is named by this install and `app`'s version on the account page (DESIGN §7). */
+export async function signIn(username, password, afterwards = () => {}, app = undefined) {
+  const json = { username, password, device: await store.deviceId(), app };
+  const { body } = await api.request("POST", "/api/v1/session", { json });
   const previous = state.user;
   await acceptSession(body);
-  await store.setMeta("signOutPending", false); // this sign-in replaced that session
+  await store.setMeta("signOutPending", false); // the server ended that session at this sign-in
   if (previous && previous.id !== body.user.id) await store.setMeta("cursor", null);
   await refreshCounts();
   afterwards();

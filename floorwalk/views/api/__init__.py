@@ -5,14 +5,15 @@ learns that first), the body's media type (415), then the CSRF token (400 ``csrf
 """
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
-from ...accounts import AccountError, SignInBlocked, authenticate, end_sessions, user_summary
+from ...accounts import AccountError, SignInBlocked, user_summary
 from ...errors import ApiError
-from ...extensions import csrf, db
-from ...schemas import CredentialsSchema
+from ...extensions import csrf
+from ...schemas import SessionSchema
+from ..auth import TOO_MANY_FAILURES, sign_in, sign_out
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -86,34 +87,24 @@ def get_session():
 @public
 @without_csrf_token
 def create_session():
-    credentials = json_body(CredentialsSchema())
+    """Sign in: a server-side session of its own, named by the phone's device and app."""
+    credentials = json_body(SessionSchema())
     try:
-        user = authenticate(
-            db.session,
-            credentials["username"],
-            credentials["password"],
-            request.remote_addr or "",
-            current_app.config["PASSWORD_ITERATIONS"],
-        )
+        user = sign_in(credentials, credentials.get("device"), credentials.get("app"))
     except SignInBlocked as blocked:
         raise ApiError(
-            429,
-            "Too many failed sign-ins. Wait a minute and try again.",
-            headers={"Retry-After": str(blocked.retry_after)},
+            429, TOO_MANY_FAILURES, headers={"Retry-After": str(blocked.retry_after)}
         ) from None
     except AccountError as error:
         raise ApiError(401, str(error), "bad_credentials") from None
-    login_user(user, remember=True)
-    db.session.commit()
     return session_answer(user)
 
 
 @bp.delete("/session")
 def delete_session():
-    end_sessions(current_user)
-    db.session.commit()
-    logout_user()
-    return jsonify({"signed_out": True})
+    """Sign out of this session; ``?all=1``: of every session of the user (DESIGN §3)."""
+    sign_out(everywhere=request.args.get("all") == "1")
+    return jsonify({"signed_out": True, "csrf_token": generate_csrf()})
 
 
 @bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
