@@ -103,3 +103,18 @@ def follow_up_page(session: Session, viewer: User, wanted: ObservationFilter) ->
         "zone": plant_clock(session).zone,
         "may_follow_up": lambda record: may_follow_up(viewer, record),
     }
+
+
+def report_page(session: Session, report: dict[str, Any]) -> dict[str, Any]:
+    """The period report page beyond its JSON: the filters' choices and metric labels,
+    and each station's metrics against the previous period's."""
+    clock = plant_clock(session)
+    before = {row["code"]: row["counts"] for row in report["previous"]["stations"]}
+    return {
+        "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
+        "shifts": [s.name for s in clock.shifts],
+        "metrics": metrics_by_key(session),
+        "categories": dict(session.execute(select(Category.key, Category.label)).all()),
+        "previous_counts": before,
+        "today": clock.production_day(utcnow()),
+    }

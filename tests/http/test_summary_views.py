@@ -81,7 +81,8 @@ def test_the_date_picker_goes_to_that_days_page_keeping_the_filters(client, summ
         ("/summary/2026-13-40", 404),
         (f"/summary/{DAY}?shift=X", 400),
         (f"/summary/{DAY}?area=999", 404),
-        (f"/summary/{DAY}?area=abc", 400),
+        (f"/summary/{DAY}?area=abc", 404),  # no area of that name
+        (f"/summary/{DAY}?area=" + "x" * 121, 400),
     ],
 )
 def test_bad_days_shifts_and_areas_get_a_clear_error(client, summary_plant, url, status):
