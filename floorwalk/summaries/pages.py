@@ -16,6 +16,9 @@ from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
 from .scope import SummaryError, known_area, metrics_by_key
 from .trend import daily_trend, station_history
+from .verdict import station_grid, verdict
+
+REPORT_LINKS = (7, 30)  # the period reports the day page links to, ending that day
 
 
 def plant_today(session: Session) -> date:
@@ -48,6 +51,10 @@ def day_page(
         "categories": dict(session.execute(select(Category.key, Category.label)).all()),
         "can_follow_up": may_follow_up_at_all(viewer),
         "can_export_records": may_follow_up_at_all(viewer),
+        "report_from": {n: (day - timedelta(days=n - 1)).isoformat() for n in REPORT_LINKS},
+        "station_names": {row["code"]: row["name"] for row in summary["stations"]},
+        "verdict": verdict(summary),
+        "grid": station_grid(summary, {key: m.kind for key, m in metrics.items()}),
     }
 
 

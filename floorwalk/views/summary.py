@@ -121,6 +121,14 @@ def render_day(the_day: date, query: dict):
             **{"from": page["summary"]["day"], "to": page["summary"]["day"]},
             area=query["area"],
         ),
+        report_urls={
+            n: url_for(
+                "summary.report",
+                **{"from": start, "to": page["summary"]["day"]},
+                **filter_args(query),
+            )
+            for n, start in page["report_from"].items()
+        },
     )
 
 

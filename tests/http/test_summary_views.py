@@ -41,7 +41,8 @@ def test_every_role_reads_the_day_with_alerts_first_and_charts(client, summary_p
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert_no_inline_styles_or_scripts(html)
-    assert html.index("Alerts") < html.index("Coverage") < html.index("Counts against target")
+    # The verdict first, then the grid, then the rest (DESIGN §10)
+    assert html.index("Alerts") < html.index("Counts against target") < html.index("Coverage")
     assert "Oil on the walkway." in html
     assert "PRS-02</a> was not visited" in html
     assert "<title" in html and 'role="img"' in html  # charts carry their own titles
