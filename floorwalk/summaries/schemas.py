@@ -80,3 +80,14 @@ class HistoryQuery(Schema):
 
 class FollowUpForm(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class HandoverQuery(Schema):
+    day = Day(load_default=None)
+    shift = fields.String(load_default=None, validate=validate.Length(max=16))
+
+
+class HandoverForm(Schema):
+    day = Day(required=True)
+    shift = fields.String(load_default="", validate=validate.Length(max=16))
+    note = fields.String(load_default="", validate=validate.Length(max=4000))

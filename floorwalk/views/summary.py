@@ -33,6 +33,7 @@ from ..summaries.export import (
     record_rows,
 )
 from ..summaries.followup import FollowUpError, ObservationFilter, follow_up
+from ..summaries.handover import HandoverError, acknowledge, handover_page, write_note
 from ..summaries.pages import (
     day_page,
     follow_up_page,
@@ -43,6 +44,8 @@ from ..summaries.pages import (
 from ..summaries.period import REPORT_CSV_HEADER, period_report, report_csv_rows
 from ..summaries.schemas import (
     FollowUpForm,
+    HandoverForm,
+    HandoverQuery,
     HistoryQuery,
     ObservationsQuery,
     RecordsQuery,
@@ -175,6 +178,39 @@ def report_csv():
     data = period_report(db.session, query["start"], query["end"], query["area"], query["shift"])
     name = f"report-{data['from']}-to-{data['to']}.csv"
     return csv_response(report_csv_rows(data), REPORT_CSV_HEADER, name)
+
+
+@bp.get("/handover")
+@role_required(*EVERY_ROLE)
+def handover():
+    query = parse_query(HandoverQuery())
+    page = handover_page(db.session, current_user, query["day"], query["shift"])
+    return render_template("summary/handover.html", **page)
+
+
+@bp.post("/handover/<any(note, acknowledge):action>")
+@role_required(*EVERY_ROLE)
+def handover_action(action: str):
+    try:
+        form = HandoverForm().load(form_input(request.form), unknown="exclude")
+    except ValidationError as error:
+        abort(400, explain(error.messages))
+    day, shift = form["day"], form["shift"]
+    back = url_for("summary.handover", day=day.isoformat(), shift=shift or None)
+    try:
+        if action == "note":
+            write_note(db.session, current_user, day, shift, form["note"])
+        else:
+            acknowledge(db.session, current_user, day, shift)
+    except HandoverError as error:
+        if error.status != 409:
+            raise
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash("Handover note saved." if action == "note" else "Handover acknowledged.", "success")
+    return redirect(back)
 
 
 @bp.get("/summary/observations")
