@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import SEVERITIES, Area, Category, Metric, Station, User, utcnow
+from ..models import SEVERITIES, Area, Category, Metric, Station, StationMetric, User, utcnow
 from ..permissions import may_follow_up, may_follow_up_at_all, supervised_area_ids
 from ..settings import plant_clock
-from .charts import history_chart, trend_chart
+from .charts import trend_chart
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
+from .plots import history_charts, trend_charts
 from .scope import SummaryError, known_area, metrics_by_key
 from .trend import daily_trend, station_history
 from .verdict import station_grid, verdict
@@ -44,6 +45,7 @@ def day_page(
         "today": clock.production_day(utcnow()),
         "trend": trend,
         "chart": trend_chart(trend),
+        "trend_plots": trend_charts(trend),
         "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
         "shifts": [s.name for s in clock.shifts],
         "metrics": metrics,
@@ -78,11 +80,14 @@ def station_page(session: Session, code: str, viewer: User, until: date | None) 
     if found is None:
         raise SummaryError(f"No station {code!r}.", 404)
     history = station_history(session, found, until or plant_today(session))
-    charts = [
-        (series["metric"], history_chart(series["points"], series["metric"].unit))
-        for series in history["series"]
-        if any(p["value"] is not None or p["target"] is not None for p in series["points"])
-    ]
+    levels = dict(
+        session.execute(
+            select(StationMetric.metric_id, StationMetric.min_level).where(
+                StationMetric.station_id == found.id
+            )
+        ).all()
+    )
+    charts = history_charts(history["series"], levels)
     return {
         "station": found,
         "history": history,

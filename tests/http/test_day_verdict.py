@@ -75,3 +75,14 @@ def test_coordinators_see_the_verdict_without_follow_up_links(client, summary_pl
     html = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
     assert "5 need a decision" in html
     assert "#o-" not in html
+
+
+def test_charts_carry_a_legend_axis_titles_and_a_table(client, summary_plant):
+    sign_in(client, "boss")
+    html = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
+    assert ">% of target</text>" in html and ">observations</text>" in html
+    assert "Attainment against target, 2026-01-28 to 2026-02-10 as a table" in html
+    station = client.get("/stations/PRS-01?until=2026-02-10").get_data(as_text=True)
+    # PRS-01's material has a min level of 5: drawn as a line and named in the legend
+    assert 'class="level-line"' in station and ">min level 5</text>" in station
+    assert ">target</text>" in station  # units have a target, drawn as a stepped line
