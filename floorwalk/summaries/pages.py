@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from ..models import SEVERITIES, Area, Category, Metric, Station, StationMetric, User, utcnow
 from ..permissions import may_follow_up, may_follow_up_at_all, supervised_area_ids
 from ..settings import plant_clock
-from .charts import trend_chart
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
 from .plots import history_charts, trend_charts
@@ -44,7 +43,6 @@ def day_page(
         "next_day": day + timedelta(days=1),
         "today": clock.production_day(utcnow()),
         "trend": trend,
-        "chart": trend_chart(trend),
         "trend_plots": trend_charts(trend),
         "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
         "shifts": [s.name for s in clock.shifts],
