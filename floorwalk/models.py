@@ -395,6 +395,26 @@ class RecordPhoto(db.Model):
     photo_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)
 
 
+class Handover(db.Model):
+    """A shift's handover (DESIGN §10): the outgoing lead's note, and who acknowledged
+    it and when. One row per production day and shift ('' for a plant without shifts)."""
+
+    __tablename__ = "handovers"
+    __table_args__ = (UniqueConstraint("day", "shift", name="handover_day_shift"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    shift: Mapped[str] = mapped_column(String(16), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    note_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    note_by: Mapped[User | None] = relationship(foreign_keys=[note_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+
+
 class AuditEvent(db.Model):
     """Who changed what and when, with the values before and after."""
 

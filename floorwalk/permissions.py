@@ -64,6 +64,25 @@ def followed_up_filter(user: User, station_area_column) -> Any:
     return True if areas is None else station_area_column.in_(areas)
 
 
+# Shift handover (DESIGN §10) -------------------------------------------------------------
+
+
+def may_write_handover_note(user: User) -> bool:
+    """The outgoing lead's note: supervisors, managers and admins; coordinators read."""
+    return user.role in FOLLOW_UP_ROLES
+
+
+def may_acknowledge_handover(user: User, concerned_area_ids: set[int]) -> bool:
+    """Managers and admins; a supervisor of an area the handover concerns (of any area,
+    when it concerns none); coordinators read."""
+    areas = supervised_area_ids(user)
+    if areas is None:
+        return True
+    if user.role != "supervisor":
+        return False
+    return bool(areas & concerned_area_ids) if concerned_area_ids else True
+
+
 # Employee notes ---------------------------------------------------------------------
 
 

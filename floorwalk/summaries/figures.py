@@ -235,12 +235,13 @@ def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]
     return [ObservationGroup(*row) for row in rows]
 
 
-def observation_counts(groups: list[ObservationGroup], day: date) -> dict[str, Any]:
+def observation_counts(groups: list[ObservationGroup], day: date | None) -> dict[str, Any]:
+    """The observation counts of ``day`` (None: of every day the groups hold)."""
     result = {"total": 0, "open": 0, "by_severity": {}, "by_category": {}}
     by_severity, by_category = defaultdict(int), defaultdict(int)
     downtime: dict[str, float] = {}
     for group in groups:
-        if group.day != day:
+        if day is not None and group.day != day:
             continue
         result["total"] += group.total
         result["open"] += group.open

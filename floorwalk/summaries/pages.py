@@ -8,14 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import SEVERITIES, Area, Category, Metric, Station, User, utcnow
+from ..models import SEVERITIES, Area, Category, Metric, Station, StationMetric, User, utcnow
 from ..permissions import may_follow_up, may_follow_up_at_all, supervised_area_ids
 from ..settings import plant_clock
-from .charts import history_chart, trend_chart
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
+from .plots import history_charts, trend_charts
 from .scope import SummaryError, known_area, metrics_by_key
 from .trend import daily_trend, station_history
+from .verdict import station_grid, verdict
+
+REPORT_LINKS = (7, 30)  # the period reports the day page links to, ending that day
 
 
 def plant_today(session: Session) -> date:
@@ -40,7 +43,7 @@ def day_page(
         "next_day": day + timedelta(days=1),
         "today": clock.production_day(utcnow()),
         "trend": trend,
-        "chart": trend_chart(trend),
+        "trend_plots": trend_charts(trend),
         "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
         "shifts": [s.name for s in clock.shifts],
         "metrics": metrics,
@@ -48,6 +51,10 @@ def day_page(
         "categories": dict(session.execute(select(Category.key, Category.label)).all()),
         "can_follow_up": may_follow_up_at_all(viewer),
         "can_export_records": may_follow_up_at_all(viewer),
+        "report_from": {n: (day - timedelta(days=n - 1)).isoformat() for n in REPORT_LINKS},
+        "station_names": {row["code"]: row["name"] for row in summary["stations"]},
+        "verdict": verdict(summary),
+        "grid": station_grid(summary, {key: m.kind for key, m in metrics.items()}),
     }
 
 
@@ -71,11 +78,14 @@ def station_page(session: Session, code: str, viewer: User, until: date | None) 
     if found is None:
         raise SummaryError(f"No station {code!r}.", 404)
     history = station_history(session, found, until or plant_today(session))
-    charts = [
-        (series["metric"], history_chart(series["points"], series["metric"].unit))
-        for series in history["series"]
-        if any(p["value"] is not None or p["target"] is not None for p in series["points"])
-    ]
+    levels = dict(
+        session.execute(
+            select(StationMetric.metric_id, StationMetric.min_level).where(
+                StationMetric.station_id == found.id
+            )
+        ).all()
+    )
+    charts = history_charts(history["series"], levels)
     return {
         "station": found,
         "history": history,
@@ -102,4 +112,19 @@ def follow_up_page(session: Session, viewer: User, wanted: ObservationFilter) ->
         "ages": AGES,
         "zone": plant_clock(session).zone,
         "may_follow_up": lambda record: may_follow_up(viewer, record),
+    }
+
+
+def report_page(session: Session, report: dict[str, Any]) -> dict[str, Any]:
+    """The period report page beyond its JSON: the filters' choices and metric labels,
+    and each station's metrics against the previous period's."""
+    clock = plant_clock(session)
+    before = {row["code"]: row["counts"] for row in report["previous"]["stations"]}
+    return {
+        "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
+        "shifts": [s.name for s in clock.shifts],
+        "metrics": metrics_by_key(session),
+        "categories": dict(session.execute(select(Category.key, Category.label)).all()),
+        "previous_counts": before,
+        "today": clock.production_day(utcnow()),
     }

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..days import PlantClock
@@ -131,6 +131,21 @@ def known_area(session: Session, area_id: int | None) -> Area | None:
     if area is None:
         raise SummaryError("No such area.", 404)
     return area
+
+
+def area_id_of(session: Session, ref: int | str | None) -> int | None:
+    """The id of the area asked for by id or by name (a name matched exactly, then
+    ignoring case); None when none was asked; SummaryError (404) for no such area."""
+    if ref is None or isinstance(ref, int):
+        return ref
+    area_id = session.execute(select(Area.id).where(Area.name == ref)).scalar()
+    if area_id is None:
+        area_id = session.execute(
+            select(Area.id).where(func.lower(Area.name) == ref.lower())
+        ).scalar()
+    if area_id is None:
+        raise SummaryError(f"No area is named {ref!r}: give an area's name or its number.", 404)
+    return area_id
 
 
 def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plant:

@@ -33,16 +33,28 @@ from ..summaries.export import (
     record_rows,
 )
 from ..summaries.followup import FollowUpError, ObservationFilter, follow_up
-from ..summaries.pages import day_page, follow_up_page, plant_today, station_page
+from ..summaries.handover import HandoverError, acknowledge, handover_page, write_note
+from ..summaries.pages import (
+    day_page,
+    follow_up_page,
+    plant_today,
+    report_page,
+    station_page,
+)
+from ..summaries.period import REPORT_CSV_HEADER, period_report, report_csv_rows
 from ..summaries.schemas import (
     FollowUpForm,
+    HandoverForm,
+    HandoverQuery,
     HistoryQuery,
     ObservationsQuery,
     RecordsQuery,
+    ReportQuery,
     SummaryQuery,
+    explain,
     query_input,
 )
-from ..summaries.scope import SummaryError
+from ..summaries.scope import SummaryError, area_id_of
 
 bp = Blueprint("summary", __name__)
 
@@ -55,10 +67,12 @@ def summary_error(error: SummaryError):
 def parse_query(schema: Schema) -> dict:
     """Query arguments through ``schema``; empty values count as absent (form selects)."""
     try:
-        return schema.load(query_input(request.args), unknown="exclude")
+        query = schema.load(query_input(request.args), unknown="exclude")
     except ValidationError as error:
-        names = ", ".join(sorted(error.messages))
-        abort(400, f"Check {names}: {error.messages}")
+        abort(400, explain(error.messages))
+    if "area" in query:  # by number or by name; SummaryError (404) for no such area
+        query["area"] = area_id_of(db.session, query["area"])
+    return query
 
 
 def parse_day(text: str) -> date:
@@ -110,6 +124,14 @@ def render_day(the_day: date, query: dict):
             **{"from": page["summary"]["day"], "to": page["summary"]["day"]},
             area=query["area"],
         ),
+        report_urls={
+            n: url_for(
+                "summary.report",
+                **{"from": start, "to": page["summary"]["day"]},
+                **filter_args(query),
+            )
+            for n, start in page["report_from"].items()
+        },
     )
 
 
@@ -129,6 +151,66 @@ def records_csv():
     rows = record_rows(db.session, current_user, query["start"], query["end"], query["area"])
     name = f"records-{query['start'].isoformat()}-to-{query['end'].isoformat()}.csv"
     return csv_response(rows, RECORDS_CSV_HEADER, name)
+
+
+@bp.get("/report")
+@role_required(*EVERY_ROLE)
+def report():
+    query = parse_query(ReportQuery())
+    data = period_report(db.session, query["start"], query["end"], query["area"], query["shift"])
+    return render_template(
+        "summary/report.html",
+        report=data,
+        **report_page(db.session, data),
+        filters=filter_args(query),
+        csv_url=url_for(
+            "summary.report_csv",
+            **{"from": data["from"], "to": data["to"]},
+            **filter_args(query),
+        ),
+    )
+
+
+@bp.get("/report.csv")
+@role_required(*EVERY_ROLE)
+def report_csv():
+    query = parse_query(ReportQuery())
+    data = period_report(db.session, query["start"], query["end"], query["area"], query["shift"])
+    name = f"report-{data['from']}-to-{data['to']}.csv"
+    return csv_response(report_csv_rows(data), REPORT_CSV_HEADER, name)
+
+
+@bp.get("/handover")
+@role_required(*EVERY_ROLE)
+def handover():
+    query = parse_query(HandoverQuery())
+    page = handover_page(db.session, current_user, query["day"], query["shift"])
+    return render_template("summary/handover.html", **page)
+
+
+@bp.post("/handover/<any(note, acknowledge):action>")
+@role_required(*EVERY_ROLE)
+def handover_action(action: str):
+    try:
+        form = HandoverForm().load(form_input(request.form), unknown="exclude")
+    except ValidationError as error:
+        abort(400, explain(error.messages))
+    day, shift = form["day"], form["shift"]
+    back = url_for("summary.handover", day=day.isoformat(), shift=shift or None)
+    try:
+        if action == "note":
+            write_note(db.session, current_user, day, shift, form["note"])
+        else:
+            acknowledge(db.session, current_user, day, shift)
+    except HandoverError as error:
+        if error.status != 409:
+            raise
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash("Handover note saved." if action == "note" else "Handover acknowledged.", "success")
+    return redirect(back)
 
 
 @bp.get("/summary/observations")

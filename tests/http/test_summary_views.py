@@ -41,7 +41,8 @@ def test_every_role_reads_the_day_with_alerts_first_and_charts(client, summary_p
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert_no_inline_styles_or_scripts(html)
-    assert html.index("Alerts") < html.index("Coverage") < html.index("Counts against target")
+    # The verdict first, then the grid, then the rest (DESIGN §10)
+    assert html.index("Alerts") < html.index("Counts against target") < html.index("Coverage")
     assert "Oil on the walkway." in html
     assert "PRS-02</a> was not visited" in html
     assert "<title" in html and 'role="img"' in html  # charts carry their own titles
@@ -81,7 +82,8 @@ def test_the_date_picker_goes_to_that_days_page_keeping_the_filters(client, summ
         ("/summary/2026-13-40", 404),
         (f"/summary/{DAY}?shift=X", 400),
         (f"/summary/{DAY}?area=999", 404),
-        (f"/summary/{DAY}?area=abc", 400),
+        (f"/summary/{DAY}?area=abc", 404),  # no area of that name
+        (f"/summary/{DAY}?area=" + "x" * 121, 400),
     ],
 )
 def test_bad_days_shifts_and_areas_get_a_clear_error(client, summary_plant, url, status):

@@ -9,8 +9,8 @@ from marshmallow import ValidationError
 from ...errors import ApiError
 from ...extensions import db
 from ...summaries.day import daily_summary
-from ...summaries.schemas import SummaryQuery, query_input
-from ...summaries.scope import SummaryError
+from ...summaries.schemas import SummaryQuery, explain, query_input
+from ...summaries.scope import SummaryError, area_id_of
 from . import bp
 
 
@@ -23,9 +23,10 @@ def api_summary(day: str):
     try:
         query = SummaryQuery().load(query_input(request.args), unknown="exclude")
     except ValidationError as error:
-        raise ApiError(400, f"Invalid request: {error.messages}", "invalid") from None
+        raise ApiError(400, explain(error.messages), "invalid") from None
     try:
-        summary = daily_summary(db.session, the_day, current_user, query["area"], query["shift"])
+        area_id = area_id_of(db.session, query["area"])
+        summary = daily_summary(db.session, the_day, current_user, area_id, query["shift"])
     except SummaryError as error:
         code = "invalid" if error.status == 400 else None  # 404: no such area
         raise ApiError(error.status, str(error), code) from None

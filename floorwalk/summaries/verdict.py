@@ -1,0 +1,106 @@
+"""The day page's verdict and grid (DESIGN §10): what needs a decision, grouped by kind
+and worst first, in one headline; then a station × metric grid by area, each cell's
+attainment as a number, a symbol and a colour class (colour is never the only signal).
+
+Made from the summary's JSON alone: no query of its own.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from .alerts import LOW_ATTAINMENT
+
+SAFETY_CATEGORY = "safety"
+# The groups of the verdict, worst first: (kind, title, how the headline counts them).
+GROUPS = (
+    ("safety", "Safety and critical observations", ("safety", "safety")),
+    ("observation", "Other open high observations", ("open observation", "open observations")),
+    ("behind", "Stations behind plan", ("station behind plan", "stations behind plan")),
+    ("material", "Below minimum level", ("level below minimum", "levels below minimum")),
+    ("missed", "Missed stations", ("missed station", "missed stations")),
+)
+TITLES = {kind: title for kind, title, _ in GROUPS}
+
+
+def alert_group(alert: dict[str, Any]) -> str:
+    if alert["kind"] == "open_observation":
+        serious = alert["category"] == SAFETY_CATEGORY or alert["severity"] == "critical"
+        return "safety" if serious else "observation"
+    return {"low_attainment": "behind", "below_min_level": "material"}.get(alert["kind"], "missed")
+
+
+def verdict(summary: dict[str, Any]) -> dict[str, Any]:
+    """The headline and the groups of what needs a decision. A station behind plan on
+    several metrics is one decision: its alerts make one item."""
+    names = {row["code"]: row["name"] for row in summary["stations"]}
+    items: dict[str, list[dict]] = defaultdict(list)
+    by_station: dict[tuple[str, str], dict] = {}
+    for alert in summary["alerts"]:
+        kind = alert_group(alert)
+        station = alert.get("station")
+        if kind in ("behind", "material") and (kind, station) in by_station:
+            by_station[(kind, station)]["alerts"].append(alert)
+            continue
+        item = {"station": station, "name": names.get(station), "alerts": [alert]}
+        items[kind].append(item)
+        if kind in ("behind", "material"):
+            by_station[(kind, station)] = item
+    groups, phrases = [], []
+    for kind, title, (one, many) in GROUPS:
+        if items[kind]:
+            count = len(items[kind])
+            groups.append({"kind": kind, "title": title, "count": count, "items": items[kind]})
+            phrases.append(f"{count} {one if count == 1 else many}")
+    total = sum(g["count"] for g in groups)
+    if total:
+        headline = f"{total} need{'s' if total == 1 else ''} a decision: {', '.join(phrases)}"
+    elif summary["complete"]:
+        headline = "Nothing needs a decision: every station on plan, nothing open."
+    else:
+        headline = "Nothing needs a decision so far today."
+    return {"headline": headline, "total": total, "groups": groups}
+
+
+def attainment_mark(attainment: float | None) -> tuple[str, str]:
+    """A cell's colour class and the symbol that says the same without colour."""
+    if attainment is None:
+        return "att-none", ""
+    if attainment >= 1:
+        return "att-met", "✓"
+    if attainment >= LOW_ATTAINMENT:
+        return "att-near", "–"
+    return "att-low", "▼"
+
+
+def station_grid(summary: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """Areas of stations × the metrics any station of the day has, amounts first then
+    gauges; each cell the figure, its attainment, colour class and symbol."""
+    order: dict[str, int] = {}
+    for row in summary["stations"]:
+        for key in row["counts"]:
+            order.setdefault(key, len(order))
+    columns = sorted(order, key=lambda k: (kinds.get(k) == "gauge", order[k]))
+    areas: dict[str, list] = defaultdict(list)
+    for row in summary["stations"]:
+        cells = []
+        for key in columns:
+            figures = row["counts"].get(key)
+            cells.append(grid_cell(figures, kinds.get(key)) if figures else None)
+        areas[row["area"]].append({"code": row["code"], "name": row["name"], "cells": cells})
+    return {"columns": columns, "areas": list(areas.items())}
+
+
+def grid_cell(figures: dict[str, Any], kind: str | None) -> dict[str, Any]:
+    if kind == "gauge":
+        below = figures.get("below")
+        value = figures.get("last")
+        css, symbol = ("att-low", "▼") if below else attainment_mark(figures.get("attainment"))
+        title = f"last {value}" + (f", min level {figures['min_level']}" if below else "")
+        return {"css": css, "symbol": symbol, "text": "—" if value is None else value,
+                "title": title}  # fmt: skip
+    attainment = figures.get("attainment")
+    css, symbol = attainment_mark(attainment)
+    target = figures.get("target")
+    text = f"{attainment:.0%}" if attainment is not None else str(figures.get("total", "—"))
+    title = f"{figures.get('total')} of {target}" if target is not None else "no target"
+    return {"css": css, "symbol": symbol, "text": text, "title": title}

@@ -1,0 +1,88 @@
+"""The day page leads with its verdict and a station × metric grid (DESIGN §10); the
+figures are those of tests/summary_plant.py, computed by hand there."""
+
+from floorwalk.extensions import db
+from floorwalk.summaries.day import daily_summary
+from floorwalk.summaries.verdict import station_grid, verdict
+from tests.summary_plant import AFTER, D
+from tests.support import sign_in
+
+KINDS = {"units_completed": "counter", "scrap": "tally", "material_on_hand": "gauge"}
+
+
+def the_summary(summary_plant):
+    return daily_summary(db.session, D, summary_plant["users"]["manager"], now=AFTER)
+
+
+def test_the_verdict_groups_what_needs_a_decision_worst_first(summary_plant):
+    result = verdict(the_summary(summary_plant))
+    # The robot's critical fault is at WLD-01, which the plan leaves out; PRS-01 is behind
+    # on scrap (5 of 10), PRS-02 on units (0 of 300) and was never visited.
+    assert result["headline"] == (
+        "5 need a decision: 1 safety, 2 stations behind plan, 1 level below minimum,"
+        " 1 missed station"
+    )
+    assert [(g["kind"], g["count"]) for g in result["groups"]] == [
+        ("safety", 1),
+        ("behind", 2),
+        ("material", 1),
+        ("missed", 1),
+    ]
+    behind = result["groups"][1]["items"]
+    assert [(i["station"], i["name"], [a["metric"] for a in i["alerts"]]) for i in behind] == [
+        ("PRS-01", "Blanking press", ["scrap"]),
+        ("PRS-02", "Transfer press", ["units_completed"]),
+    ]
+
+
+def test_the_grid_gives_every_cell_a_number_and_a_mark_besides_its_colour(summary_plant):
+    grid = station_grid(the_summary(summary_plant), KINDS)
+    assert grid["columns"] == ["units_completed", "scrap", "material_on_hand"]
+    [(area, rows)] = grid["areas"]
+    assert area == "Press Shop"
+    cells = {row["code"]: row["cells"] for row in rows}
+    assert cells["PRS-01"] == [
+        {"css": "att-near", "symbol": "–", "text": "83%", "title": "500 of 600"},
+        {"css": "att-low", "symbol": "▼", "text": "50%", "title": "5 of 10"},
+        {"css": "att-low", "symbol": "▼", "text": 3, "title": "last 3, min level 5"},
+    ]
+    assert cells["PRS-02"] == [
+        {"css": "att-low", "symbol": "▼", "text": "0%", "title": "0 of 300"},
+        None,
+        None,
+    ]
+
+
+def test_the_day_page_reads_verdict_first_with_names_and_one_tap_links(client, summary_plant):
+    sign_in(client, "boss")
+    html = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
+    headline = "5 need a decision: 1 safety, 2 stations behind plan"
+    assert html.index(headline) < html.index("Counts against target") < html.index("Coverage")
+    assert "Blanking press · PRS-01</a>" in html
+    assert "Transfer press · PRS-02</a> was not visited" in html
+    safety = summary_plant["records"]["safety"].id
+    assert f"/summary/observations?day={D.isoformat()}&amp;status=all#o-{safety}" in html
+    assert (
+        '<td class="num cell att-low" title="0 of 300">0% <span class="mark">▼</span></td>' in html
+    )
+    # On a phone the filters are folded away
+    assert '<details class="filters-fold">' in html
+    assert "/report?from=2026-02-04&amp;to=2026-02-10" in html  # the last 7 days
+
+
+def test_coordinators_see_the_verdict_without_follow_up_links(client, summary_plant):
+    sign_in(client, "walker1")
+    html = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
+    assert "5 need a decision" in html
+    assert "#o-" not in html
+
+
+def test_charts_carry_a_legend_axis_titles_and_a_table(client, summary_plant):
+    sign_in(client, "boss")
+    html = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
+    assert ">% of target</text>" in html and ">observations</text>" in html
+    assert "Attainment against target, 2026-01-28 to 2026-02-10 as a table" in html
+    station = client.get("/stations/PRS-01?until=2026-02-10").get_data(as_text=True)
+    # PRS-01's material has a min level of 5: drawn as a line and named in the legend
+    assert 'class="level-line"' in station and ">min level 5</text>" in station
+    assert ">target</text>" in station  # units have a target, drawn as a stepped line
