@@ -1,7 +1,7 @@
 """sessions: a server-side session per sign-in; failed sign-ins for the limits
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 
 """
