@@ -7,12 +7,19 @@ places; the viewBox is narrow (360 units) so that its 13-unit text is drawn at a
 12 px in a phone's card, and the CSS caps the chart's width on a laptop.
 """
 
+import math
 from typing import Any
 
 WIDTH, HEIGHT = 360, 230
 LEFT, RIGHT, TOP, BOTTOM = 52, 22, 34, 48
 FONT = 13  # viewBox units: ~12 px at a phone card's ~330 px
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+
+def _finite(value: float | None) -> float | None:
+    """A figure as a chart draws it: one that is not finite (stored before values were
+    checked) draws as none, never as a crash or an axis to infinity."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _nice_top(value: float) -> float:
@@ -50,7 +57,9 @@ def readable_chart(
     """One series over ``days`` (labels such as "02-10") on one y-axis, with a stepped
     target line (``targets``, per day) and a level line (``min_level``) where given.
     ``style`` "bars" or "line"; ``percent`` shows values 0..1 as percentages."""
-    targets = targets or [None] * len(days)
+    values = [_finite(v) for v in values]
+    targets = [_finite(v) for v in targets] if targets else [None] * len(days)
+    min_level = _finite(min_level)
     known = [v for v in values + targets + [min_level] if v is not None]
     top = _nice_top(max(known + [1 if percent else 4]))
     step = PLOT_W / max(len(days), 1)

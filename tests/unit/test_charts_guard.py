@@ -1,26 +1,31 @@
 """Charts draw whatever figures they get: a figure that is not finite draws as none."""
 
-from datetime import date
+from floorwalk.summaries.plots import readable_chart
 
-from floorwalk.summaries.charts import history_chart, trend_chart
-
-
-def test_a_history_chart_with_an_infinite_or_missing_figure_still_draws():
-    points = [
-        {"day": date(2026, 2, 9), "value": float("inf"), "target": 10.0, "scheduled": True},
-        {"day": date(2026, 2, 10), "value": float("nan"), "target": None, "scheduled": True},
-        {"day": date(2026, 2, 11), "value": 5.0, "target": 10.0, "scheduled": True},
-    ]
-    chart = history_chart(points, "pcs")
-    assert chart["value_top"] == 11  # the finite figures set the scale
-    assert [bar.height for bar in chart["bars"]][:2] == [0, 0]
-    assert chart["bars"][2].height > 0
+DAYS = ["02-09", "02-10", "02-11"]
 
 
-def test_a_trend_with_an_infinite_attainment_leaves_that_day_off_the_line():
-    trend = [
-        {"day": "2026-02-09", "observations": 2, "attainment": float("inf")},
-        {"day": "2026-02-10", "observations": 1, "attainment": 0.5},
-    ]
-    chart = trend_chart(trend)
-    assert len(chart["dots"]) == 1 and chart["attainment_top"] == 120
+def test_a_bar_chart_with_an_infinite_or_missing_figure_still_draws_the_rest():
+    chart = readable_chart(
+        DAYS,
+        [float("inf"), float("nan"), 5.0],
+        y_title="pcs",
+        value_name="Units",
+        targets=[10.0, float("inf"), 10.0],
+    )
+    assert len(chart["bars"]) == 1  # only the finite figure is a bar
+    assert chart["ticks"][-1][1] == "10"  # the finite figures set the scale
+    assert [row[1] for row in chart["rows"]] == ["—", "—", "5"]
+
+
+def test_a_line_with_an_infinite_attainment_leaves_that_day_off_the_line():
+    chart = readable_chart(
+        DAYS[:2],
+        [float("inf"), 0.5],
+        y_title="attainment",
+        value_name="attainment",
+        style="line",
+        percent=True,
+        min_level=float("-inf"),
+    )
+    assert len(chart["dots"]) == 1 and chart["level_y"] is None
