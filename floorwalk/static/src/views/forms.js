@@ -1,6 +1,7 @@
 // The three capture forms. Each saves to the outbox (offline first) through onSave(data).
 import { button, field, h } from "../dom.js";
 import { stationMetrics } from "../catalog.js";
+import { checkValue, hintFor } from "../counts.js";
 
 const SEVERITIES = ["info", "low", "medium", "high", "critical"];
 const NOTE_KINDS = ["recognition", "coaching", "training", "attendance", "safety", "other"];
@@ -58,13 +59,7 @@ export function countForm(catalog, station, record, onSave, onCancel) {
   });
   const hint = h("p", { class: "muted hint" });
   const updateHint = () => {
-    const kind = catalog.metrics[metric.value]?.kind;
-    hint.textContent =
-      kind === "counter"
-        ? "Enter the reading shown on the board or machine counter."
-        : kind === "gauge"
-          ? "Enter the reading now."
-          : "Enter how many you counted.";
+    hint.textContent = `${hintFor(catalog.metrics[metric.value]?.kind)}.`;
   };
   metric.addEventListener("change", updateHint);
   updateHint();
@@ -81,9 +76,10 @@ export function countForm(catalog, station, record, onSave, onCancel) {
   return formShell(
     record ? "Edit count" : "Add count",
     () => {
-      const number = Number(value.value);
-      if (value.value.trim() === "" || !Number.isFinite(number)) throw new Error("Enter a number.");
-      return onSave({ metric: metric.value, value: number });
+      const checked = checkValue(value.value);
+      if (checked.empty) throw new Error("Enter a number.");
+      if (checked.error) throw new Error(checked.error);
+      return onSave({ metric: metric.value, value: checked.value });
     },
     onCancel,
     field("Metric", metric),

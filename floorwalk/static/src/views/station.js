@@ -3,10 +3,12 @@ import { button, formatTime, h, replace } from "../dom.js";
 import { areaName, describeRecord, progress, stationMetrics } from "../catalog.js";
 import { statusOf } from "../records.js";
 import { countForm, employeeNoteForm, observationForm } from "./forms.js";
+import { countSheet } from "./sheet.js";
 
 /**
  * ctx: { catalog, station, records, edit (a record whose form opens at once, or null),
- *        save(type, data, {record, photos}), remove(record), close() }
+ *        save(type, data, {record, photos}), saveCounts([{metric, value}]), remove(record),
+ *        close() }
  */
 export function stationView(ctx) {
   const { catalog, station } = ctx;
@@ -23,6 +25,7 @@ export function stationView(ctx) {
     const close = () => {
       replace(formSlot);
       actions.hidden = false;
+      if (sheet) sheet.hidden = false;
     };
     const onSave = async (data, photos) => {
       await ctx.save(type, data, { record, photos });
@@ -34,13 +37,15 @@ export function stationView(ctx) {
       employee_note: () => employeeNoteForm(catalog, record, onSave, close),
     };
     actions.hidden = true;
+    if (sheet) sheet.hidden = true; // one form at a time: its "Save" is the only one
     replace(formSlot, forms[type]());
     formSlot.querySelector("input, select, textarea")?.focus();
   }
 
-  if (ctx.edit) open(ctx.edit.type, ctx.edit);
   const here = ctx.records.filter((r) => r.station === station.code && !r.deleted);
-  const metrics = stationMetrics(catalog, station);
+  const metrics = stationMetrics(catalog, station).map((m) => ({ ...m, done: progress(catalog, m, here) }));
+  const sheet = metrics.length ? countSheet(station, metrics, ctx.records, ctx.saveCounts) : null;
+  if (ctx.edit) open(ctx.edit.type, ctx.edit);
   return h(
     "section",
     { class: "station", "aria-labelledby": "station-heading" },
@@ -49,36 +54,15 @@ export function stationView(ctx) {
       { class: "station-head" },
       h("h1", { id: "station-heading" }, h("span", { class: "code" }, station.code), " ", station.name),
       h("p", { class: "muted" }, areaName(catalog, station), station.active === false ? " · inactive" : ""),
+      ctx.scanNext ? button("Scan next", ctx.scanNext, "button button-primary") : null,
     ),
-    metrics.length
-      ? h(
-          "ul",
-          { class: "metrics" },
-          metrics.map((m) => metricLine(m, progress(catalog, m, here))),
-        )
-      : null,
+    sheet,
     actions,
     formSlot,
     h("h2", { text: "Recent here" }),
     recentList(catalog, here.slice(0, 15), (record) => open(record.type, record), ctx.remove),
     button("Done", ctx.close, "button button-wide"),
   );
-}
-
-function metricLine(metric, done) {
-  const unit = metric.unit ? ` ${metric.unit}` : "";
-  const parts = [h("span", { class: "metric-label", text: metric.label })];
-  const value = done == null ? "—" : String(done);
-  if (metric.target != null) {
-    parts.push(h("span", { class: "metric-value" }, `${value} / ${metric.target}${unit}`));
-    const meter = h("meter", { min: "0", max: String(metric.target), value: String(done ?? 0) });
-    meter.setAttribute("aria-label", `${metric.label} progress`);
-    parts.push(meter);
-  } else {
-    parts.push(h("span", { class: "metric-value" }, `${value}${done == null ? "" : unit}`));
-  }
-  if (metric.min_level != null) parts.push(h("span", { class: "muted" }, `min ${metric.min_level}${unit}`));
-  return h("li", { class: "metric" }, parts);
 }
 
 export function recentList(catalog, records, onEdit, onDelete) {
