@@ -407,6 +407,12 @@ def recent(page, text):
     return page.locator(".records .record").filter(has_text=text)
 
 
+def record_action(line, name):
+    """A record's "Edit" or "Delete", behind a tap on the record."""
+    line.locator("summary").click()
+    line.get_by_role("button", name=name).click()
+
+
 def synced_line(page, text):
     line = recent(page, text)
     line.filter(has_text="· synced").wait_for()
@@ -420,7 +426,7 @@ def test_one_edits_and_deletes_ones_own_record(phone, phone_plant):
     accept_dialogs(phone)
     open_app(phone, "/s/PRS-04")
     add_count(phone, 40)
-    synced_line(phone, "Units completed: 40 pcs").get_by_role("button", name="Edit").click()
+    record_action(synced_line(phone, "Units completed: 40 pcs"), "Edit")
     phone.get_by_role("heading", name="Edit count").wait_for()
     assert phone.get_by_label("Value").input_value() == "40"
     phone.get_by_label("Value").fill("45")
@@ -431,7 +437,7 @@ def test_one_edits_and_deletes_ones_own_record(phone, phone_plant):
     (count,) = server_records("count")
     assert (count.version, count.value, count.deleted) == (2, 45.0, False)
 
-    recent(phone, "Units completed: 45 pcs").get_by_role("button", name="Delete").click()
+    record_action(recent(phone, "Units completed: 45 pcs"), "Delete")
     recent(phone, "Units completed").wait_for(state="detached")
     assert phone.get_by_text("— / 250 pcs").is_visible()
     wait_until_sent(phone)
@@ -454,7 +460,7 @@ def test_keep_mine_and_use_the_servers_settle_a_conflict_and_a_stale_version(
     live_server.stop()
     statuses = push_from_another_phone(client, "walker", [count_version(stored, 2, 45)])
     assert statuses == ["updated"]
-    recent(phone, "40 pcs").get_by_role("button", name="Edit").click()
+    record_action(recent(phone, "40 pcs"), "Edit")
     phone.get_by_label("Value").fill("50")
     phone.get_by_role("button", name="Save").click()
     live_server.start()
@@ -477,7 +483,7 @@ def test_keep_mine_and_use_the_servers_settle_a_conflict_and_a_stale_version(
     assert push_from_another_phone(client, "walker", [count_version(stored, 5, 60)]) == ["updated"]
     phone.get_by_label("Station code").fill("PRS-04")
     phone.get_by_role("button", name="Open").click()
-    recent(phone, "50 pcs").get_by_role("button", name="Edit").click()
+    record_action(recent(phone, "50 pcs"), "Edit")
     phone.get_by_label("Value").fill("55")
     phone.get_by_role("button", name="Save").click()
     live_server.start()

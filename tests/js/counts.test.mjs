@@ -126,3 +126,35 @@ function iconOf(state) {
   };
   return syncStatus({ user: { id: 1 }, pending: 0, attention: [], ...shapes[state] }, true, new Date(at)).icon;
 }
+
+describe("recent records", async () => {
+  const { groupRecent } = await import("../../floorwalk/static/src/recent.js");
+  const r = (id, type, station) => ({ id, type, station, data: {} });
+  test("grouped by station in the order of their newest record, visits folded", () => {
+    const groups = groupRecent([
+      r("1", "visit", "QR-07"),
+      r("2", "count", "PRS-04"),
+      r("3", "visit", "QR-07"),
+      r("4", "visit", "PRS-04"),
+      r("5", "observation", "QR-07"),
+      r("6", "visit", "QR-07"),
+    ]);
+    assert.deepEqual(groups.map((g) => g.station), ["QR-07", "PRS-04"]);
+    assert.deepEqual(
+      groups[0].items.map((i) => (i.visits ? `visits ${i.visits} ${i.record.id}` : i.record.id)),
+      ["visits 3 1", "5"],
+    );
+    assert.deepEqual(
+      groups[1].items.map((i) => (i.visits ? `visits ${i.visits}` : i.record.id)),
+      ["2", "visits 1"],
+    );
+  });
+});
+
+describe("plant time", async () => {
+  const { plantTime } = await import("../../floorwalk/static/src/time.js");
+  test("the plant's clock, whatever the phone's", () => {
+    assert.equal(plantTime("2026-12-01T05:45:00Z", "America/Chicago"), "Mon 30 Nov 23:45");
+    assert.equal(plantTime("2026-12-01T05:45:00Z", "Europe/Berlin"), "Tue 1 Dec 06:45");
+  });
+});

@@ -185,7 +185,7 @@ async function homeView(catalog, records, user, error) {
     }),
     walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk }),
     h("h2", { text: "My recent records" }),
-    recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 20)),
+    recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 40), { grouped: true }),
     h(
       "div",
       { class: "app-actions" },

@@ -1,6 +1,7 @@
 // The catalog as the screens read it: loaded from IndexedDB once per screen.
 import * as store from "./store.js";
 import { productionDay } from "./time.js";
+import { withUnit } from "./words.js";
 
 const KINDS = ["areas", "categories", "stations", "metrics", "employees", "routes"];
 
@@ -80,7 +81,7 @@ export function describeRecord(catalog, record) {
       return "Visit";
     case "count": {
       const metric = catalog.metrics[d.metric];
-      return `${metric?.label || d.metric}: ${d.value}${metric?.unit ? ` ${metric.unit}` : ""}`;
+      return `${metric?.label || d.metric}: ${withUnit(d.value, metric?.unit)}`;
     }
     case "observation":
       return `${catalog.categories[d.category]?.label || d.category} (${d.severity}): ${d.text}`;

@@ -1,6 +1,8 @@
 // The station view: what is expected here today, quick capture, recent records.
-import { button, formatTime, h, replace } from "../dom.js";
-import { areaName, describeRecord, progress, stationMetrics } from "../catalog.js";
+import { button, h, replace } from "../dom.js";
+import { areaName, describeRecord, findStation, progress, stationMetrics } from "../catalog.js";
+import { groupRecent } from "../recent.js";
+import { plantTime } from "../time.js";
 import { statusOf } from "../records.js";
 import { countForm, employeeNoteForm, observationForm } from "./forms.js";
 import { countSheet } from "./sheet.js";
@@ -60,37 +62,53 @@ export function stationView(ctx) {
     actions,
     formSlot,
     h("h2", { text: "Recent here" }),
-    recentList(catalog, here.slice(0, 15), (record) => open(record.type, record), ctx.remove),
+    recentList(catalog, here.slice(0, 30), { onEdit: (record) => open(record.type, record), onDelete: ctx.remove }),
     button("Done", ctx.close, "button button-wide"),
   );
 }
 
-export function recentList(catalog, records, onEdit, onDelete) {
+/**
+ * The user's records, newest first: visits folded into one line per station, each other
+ * record's "Edit" and "Delete" behind a tap on it (a glove never hits them by mistake).
+ * `grouped` heads each station's records with its code and name (the home screen).
+ */
+export function recentList(catalog, records, { onEdit, onDelete, grouped = false } = {}) {
   if (!records.length) return h("p", { class: "muted", text: "Nothing recorded yet." });
+  const tz = catalog.settings?.timezone;
+  const groups = groupRecent(records);
+  const list = (items) => h("ul", { class: "records" }, items.map((item) => recordItem(catalog, item, tz, onEdit, onDelete)));
+  if (!grouped) return list(groups.flatMap((g) => g.items));
   return h(
-    "ul",
-    { class: "records" },
-    records.map((record) => {
-      const status = statusOf(record);
-      const editable = ["count", "observation", "employee_note"].includes(record.type);
+    "div",
+    { class: "recent-groups" },
+    groups.map((group) => {
+      const station = group.station ? findStation(catalog, group.station) : null;
       return h(
-        "li",
-        { class: `record record-${status}` },
-        h("p", { class: "record-text", text: describeRecord(catalog, record) }),
-        h(
-          "p",
-          { class: "muted record-meta" },
-          `${formatTime(record.observed_at)} · ${status === "synced" ? "synced" : status}`,
-        ),
-        editable && onEdit
-          ? h(
-              "div",
-              { class: "record-actions" },
-              button("Edit", () => onEdit(record)),
-              button("Delete", () => onDelete(record)),
-            )
-          : null,
+        "section",
+        { class: "recent-group" },
+        h("h3", {}, group.station ? h("span", { class: "code", text: group.station }) : "No station", station ? ` ${station.name}` : ""),
+        list(group.items),
       );
     }),
+  );
+}
+
+function recordItem(catalog, item, tz, onEdit, onDelete) {
+  const { record } = item;
+  const status = statusOf(record);
+  const text = item.visits ? `Visited ${record.station}${item.visits > 1 ? ` ×${item.visits}` : ""}` : describeRecord(catalog, record);
+  const meta = `${plantTime(record.observed_at, tz)} · ${status}`;
+  const editable = !item.visits && ["count", "observation", "employee_note"].includes(record.type) && onEdit;
+  const body = [h("p", { class: "record-text", text }), h("p", { class: "muted record-meta", text: meta })];
+  if (!editable) return h("li", { class: `record record-${status}` }, body);
+  return h(
+    "li",
+    { class: `record record-${status}` },
+    h(
+      "details",
+      { class: "record-more" },
+      h("summary", {}, body),
+      h("div", { class: "record-actions" }, button("Edit", () => onEdit(record)), button("Delete", () => onDelete(record))),
+    ),
   );
 }
