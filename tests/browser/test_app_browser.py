@@ -559,14 +559,16 @@ def test_a_walk_on_a_route_ticks_stations_and_ends_with_covered_and_missed(phone
     checklist = phone.get_by_role("list", name="Route stations")
     checklist.wait_for()
     stops = checklist.get_by_role("listitem")
-    assert stops.all_text_contents() == ["○ PRS-04 not yet", "○ QR-07 not yet"]
+    expected = ["○ PRS-04 Transfer press not yet", "○ QR-07 Leak test not yet"]
+    assert stops.all_text_contents() == expected
+    phone.get_by_text("0 of 2 visited").wait_for()
 
-    phone.get_by_label("Station code").fill("prs-04")
-    phone.get_by_role("button", name="Open").click()
+    stops.first.get_by_role("button").click()  # a stop opens its station
     phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
     phone.get_by_role("button", name="Done").click()
-    checklist.filter(has_text="PRS-04 visited").wait_for()
-    assert stops.all_text_contents() == ["✓ PRS-04 visited", "○ QR-07 not yet"]
+    checklist.filter(has_text="Transfer press visited").wait_for()
+    assert stops.all_text_contents() == ["✓ PRS-04 Transfer press visited", expected[1]]
+    phone.get_by_text("1 of 2 visited").wait_for()
     screenshot(phone, "walk-checklist")
 
     phone.get_by_role("button", name="End walk").click()

@@ -286,3 +286,50 @@ def test_the_walk_the_station_and_each_form_pass_axe(phone, count_sheet_plant):
         seen[name] = serious_violations(phone)
         phone.get_by_role("button", name="Cancel").click()
     assert seen == {key: [] for key in seen}
+
+
+def test_take_photo_shows_thumbnails_each_removable_before_saving(phone, phone_plant):  # noqa: F811
+    from tests.browser.test_app_browser import jpeg_bytes
+
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_role("button", name="Add observation").click()
+    photo = phone.get_by_label("Photo")
+    assert photo.get_attribute("capture") == "environment"
+    assert phone.get_by_role("button", name="Take photo").bounding_box()["height"] >= 48
+    for name in ("first.jpg", "second.jpg"):
+        photo.set_input_files(
+            files=[{"name": name, "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
+        )
+    thumbs = phone.get_by_role("list", name="Pictures taken").get_by_role("listitem")
+    assert thumbs.count() == 2
+    phone.get_by_label("Description").fill("Pallet blocking the aisle.")
+    screenshot(phone, "observation-photos")
+    thumbs.nth(0).get_by_role("button", name="Remove").click()
+    assert thumbs.count() == 1
+    phone.get_by_role("button", name="Save", exact=True).click()
+    phone.locator("#toast").filter(has_text="Saved").wait_for()
+    wait_until_sent(phone)
+    (observation,) = server_records("observation")
+    assert len(observation.data["photos"]) == 1
+
+
+def test_the_employee_picker_lists_the_stations_area_first(phone, phone_plant):  # noqa: F811
+    from floorwalk.extensions import db
+    from floorwalk.models import Employee
+    from floorwalk.models import Station as StationRow
+
+    assembly = db.session.query(StationRow).filter_by(code="QR-07").one().area
+    db.session.add(Employee(badge="E0001", name="Aaron Able", area=assembly, active=True))
+    db.session.commit()
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_role("button", name="Add employee note").click()
+    options = phone.locator("datalist option")
+    values = [options.nth(i).get_attribute("value") for i in range(options.count())]
+    assert values == ["John Smith (E1002)", "Maria Gonzalez (E1001)", "Aaron Able (E0001)"]
+    phone.get_by_label("Employee").fill("E0001")  # by badge, from another area too
+    phone.get_by_label("Note").fill("Helped at the press for an hour.")
+    phone.get_by_role("button", name="Save", exact=True).click()
+    phone.locator("#toast").filter(has_text="Saved").wait_for()
+    wait_until_sent(phone)
+    (note,) = server_records("employee_note")
+    assert note.data["employee"] == "E0001"

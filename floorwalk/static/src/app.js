@@ -183,7 +183,7 @@ async function homeView(catalog, records, user, error) {
       discard,
       fix,
     }),
-    walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk }),
+    walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk, open: openStation }),
     h("h2", { text: "My recent records" }),
     recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 40), { grouped: true }),
     h(

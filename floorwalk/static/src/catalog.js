@@ -93,3 +93,12 @@ export function describeRecord(catalog, record) {
       return record.type;
   }
 }
+
+/** The employee picker's list: the station's area first, then everyone else, by name. */
+export function employeesFor(catalog, station) {
+  const area = station ? (typeof station.area === "object" ? station.area?.id : station.area ?? station.area_id) : null;
+  const byName = (a, b) => a.name.localeCompare(b.name);
+  const all = Object.values(catalog.employees).filter((e) => e.active !== false);
+  const here = all.filter((e) => area != null && e.area === area).sort(byName);
+  return [...here, ...all.filter((e) => !here.includes(e)).sort(byName)];
+}

@@ -36,7 +36,7 @@ export function stationView(ctx) {
     const forms = {
       count: () => countForm(catalog, station, record, onSave, close),
       observation: () => observationForm(catalog, record, onSave, close),
-      employee_note: () => employeeNoteForm(catalog, record, onSave, close),
+      employee_note: () => employeeNoteForm(catalog, station, record, onSave, close),
     };
     actions.hidden = true;
     if (sheet) sheet.hidden = true; // one form at a time: its "Save" is the only one
