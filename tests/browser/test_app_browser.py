@@ -35,8 +35,7 @@ def wait_until_offline_ready(page):
 def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_user):
     make_user("walker")
     sign_in_on_phone(phone, "walker")
-    status = phone.get_by_role("status")
-    assert status.inner_text() == "All synced"
+    status_is(phone, "All synced")  # once the first sync has finished (DESIGN §4)
     wait_until_offline_ready(phone)
     screenshot(phone, "walk-home")
 
@@ -408,6 +407,12 @@ def recent(page, text):
     return page.locator(".records .record").filter(has_text=text)
 
 
+def record_action(line, name):
+    """A record's "Edit" or "Delete", behind a tap on the record."""
+    line.locator("summary").click()
+    line.get_by_role("button", name=name).click()
+
+
 def synced_line(page, text):
     line = recent(page, text)
     line.filter(has_text="· synced").wait_for()
@@ -421,7 +426,7 @@ def test_one_edits_and_deletes_ones_own_record(phone, phone_plant):
     accept_dialogs(phone)
     open_app(phone, "/s/PRS-04")
     add_count(phone, 40)
-    synced_line(phone, "Units completed: 40 pcs").get_by_role("button", name="Edit").click()
+    record_action(synced_line(phone, "Units completed: 40 pcs"), "Edit")
     phone.get_by_role("heading", name="Edit count").wait_for()
     assert phone.get_by_label("Value").input_value() == "40"
     phone.get_by_label("Value").fill("45")
@@ -432,7 +437,7 @@ def test_one_edits_and_deletes_ones_own_record(phone, phone_plant):
     (count,) = server_records("count")
     assert (count.version, count.value, count.deleted) == (2, 45.0, False)
 
-    recent(phone, "Units completed: 45 pcs").get_by_role("button", name="Delete").click()
+    record_action(recent(phone, "Units completed: 45 pcs"), "Delete")
     recent(phone, "Units completed").wait_for(state="detached")
     assert phone.get_by_text("— / 250 pcs").is_visible()
     wait_until_sent(phone)
@@ -455,7 +460,7 @@ def test_keep_mine_and_use_the_servers_settle_a_conflict_and_a_stale_version(
     live_server.stop()
     statuses = push_from_another_phone(client, "walker", [count_version(stored, 2, 45)])
     assert statuses == ["updated"]
-    recent(phone, "40 pcs").get_by_role("button", name="Edit").click()
+    record_action(recent(phone, "40 pcs"), "Edit")
     phone.get_by_label("Value").fill("50")
     phone.get_by_role("button", name="Save").click()
     live_server.start()
@@ -478,7 +483,7 @@ def test_keep_mine_and_use_the_servers_settle_a_conflict_and_a_stale_version(
     assert push_from_another_phone(client, "walker", [count_version(stored, 5, 60)]) == ["updated"]
     phone.get_by_label("Station code").fill("PRS-04")
     phone.get_by_role("button", name="Open").click()
-    recent(phone, "50 pcs").get_by_role("button", name="Edit").click()
+    record_action(recent(phone, "50 pcs"), "Edit")
     phone.get_by_label("Value").fill("55")
     phone.get_by_role("button", name="Save").click()
     live_server.start()
@@ -554,14 +559,16 @@ def test_a_walk_on_a_route_ticks_stations_and_ends_with_covered_and_missed(phone
     checklist = phone.get_by_role("list", name="Route stations")
     checklist.wait_for()
     stops = checklist.get_by_role("listitem")
-    assert stops.all_text_contents() == ["○ PRS-04 not yet", "○ QR-07 not yet"]
+    expected = ["○ PRS-04 Transfer press not yet", "○ QR-07 Leak test not yet"]
+    assert stops.all_text_contents() == expected
+    phone.get_by_text("0 of 2 visited").wait_for()
 
-    phone.get_by_label("Station code").fill("prs-04")
-    phone.get_by_role("button", name="Open").click()
+    stops.first.get_by_role("button").click()  # a stop opens its station
     phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
     phone.get_by_role("button", name="Done").click()
-    checklist.filter(has_text="PRS-04 visited").wait_for()
-    assert stops.all_text_contents() == ["✓ PRS-04 visited", "○ QR-07 not yet"]
+    checklist.filter(has_text="Transfer press visited").wait_for()
+    assert stops.all_text_contents() == ["✓ PRS-04 Transfer press visited", expected[1]]
+    phone.get_by_text("1 of 2 visited").wait_for()
     screenshot(phone, "walk-checklist")
 
     phone.get_by_role("button", name="End walk").click()

@@ -68,3 +68,21 @@ describe("stationMetrics", () => {
     assert.equal(metric.target, 250);
   });
 });
+
+describe("the employee picker's order", async () => {
+  const { employeesFor } = await import("../../floorwalk/static/src/catalog.js");
+  const catalog = {
+    employees: {
+      E1: { badge: "E1", name: "Zoe Press", area: 1 },
+      E2: { badge: "E2", name: "Aaron Assembly", area: 2 },
+      E3: { badge: "E3", name: "Bea Press", area: 1 },
+      E4: { badge: "E4", name: "Gone", area: 1, active: false },
+    },
+  };
+  test("the station's area first, then the rest, each by name", () => {
+    assert.deepEqual(employeesFor(catalog, { code: "PRS-04", area: 1 }).map((e) => e.badge), ["E3", "E1", "E2"]);
+  });
+  test("without a station, everyone by name", () => {
+    assert.deepEqual(employeesFor(catalog, null).map((e) => e.badge), ["E2", "E3", "E1"]);
+  });
+});

@@ -1,5 +1,5 @@
 // The phone app: one page whose screens are drawn from IndexedDB, so it works offline.
-import { button, field, formatTime, h, replace } from "./dom.js";
+import { button, field, h, replace } from "./dom.js";
 import { findStation, hasCatalog, loadCatalog } from "./catalog.js";
 import { myRecords } from "./records.js";
 import * as edits from "./edits.js";
@@ -11,6 +11,8 @@ import { state, subscribe } from "./state.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { isoLocal } from "./time.js";
+import { syncStatus } from "./status.js";
+import { plural } from "./words.js";
 import { attentionView } from "./views/attention.js";
 import { signInForm } from "./views/signin.js";
 import { recentList, stationView } from "./views/station.js";
@@ -19,13 +21,15 @@ import { installControls, registerWorker } from "./install.js";
 
 const main = document.getElementById("app");
 const statusEl = document.getElementById("sync-status");
+const statusBox = document.getElementById("sync-box");
+const statusIcon = document.getElementById("sync-icon");
 const lastSyncEl = document.getElementById("last-sync");
 const noticeEl = document.getElementById("notices");
 let screen = { name: "home" };
 let summary = null;
 let drawn = 0; // draws started, so that only the latest lands
 let openForm = null; // "Station code" and "Open", made once
-const KEPT = 'input[name="code"], select[name="route"]'; // focus and choice survive a redraw
+const KEPT = 'input[name="code"], select[name="route"], .count-sheet input'; // focus and choice survive a redraw
 
 // Sync status ---------------------------------------------------------------------------
 
@@ -36,11 +40,7 @@ let signInEl = null;
 const updateNotice = h("p", { class: "notice", role: "alert", hidden: true });
 noticeEl.append(updateNotice);
 subscribe((s) => {
-  statusEl.textContent = !s.user && s.needsSignIn ? "Signed out" : s.pending ? `${s.pending} pending` : "All synced";
-  lastSyncEl.textContent = [
-    s.busy ? "Syncing…" : s.lastSync ? `Last sync ${formatTime(s.lastSync)}` : "Not synced yet",
-    s.error,
-  ].filter(Boolean).join(" · ");
+  drawStatus(s);
   updateNotice.hidden = !s.updateNeeded;
   updateNotice.textContent = s.pending
     ? `Update needed — your ${s.pending} pending ${s.pending === 1 ? "record is" : "records are"} kept.`
@@ -61,6 +61,19 @@ subscribe((s) => {
     render({ background: true });
   }
 });
+
+/** The status of DESIGN §4: its words, and its state by colour and icon (walk.css). */
+function drawStatus(s) {
+  const shown = syncStatus(s, navigator.onLine);
+  statusBox.dataset.state = shown.state;
+  statusIcon.textContent = shown.icon;
+  statusEl.textContent = shown.text;
+  lastSyncEl.textContent = shown.note;
+  lastSyncEl.title = shown.note;
+}
+setInterval(() => drawStatus(state), 30_000); // "Last sync 3 min ago" keeps counting
+window.addEventListener("online", () => drawStatus(state));
+window.addEventListener("offline", () => drawStatus(state));
 
 // A form being filled in is never redrawn away by a sync (it may have opened while that
 // draw was on its way); the next change redraws once it has closed.
@@ -96,6 +109,8 @@ function keepTyped(redraw) {
   redraw();
   for (const el of main.querySelectorAll(KEPT)) {
     if (before.has(el.name)) el.value = before.get(el.name);
+    // The count sheet checks a value kept across a redraw again (its range warning).
+    if (el.value && el.closest(".count-sheet")) el.dispatchEvent(new Event("change"));
     if (focused && el.name === focused) el.focus();
   }
 }
@@ -115,7 +130,9 @@ async function draw() {
     if (station) {
       // A rejected record's "Fix" opens its form once; later draws show the station.
       const edit = records.find((r) => r.id === screen.edit) || null;
-      const view = stationView({ catalog, station, records, edit, save, remove, close: goHome });
+      const view = stationView({
+        catalog, station, records, edit, save, saveCounts, remove, scanNext: startScan, close: goHome,
+      });
       if (edit) view.dataset.edit = edit.id;
       return view;
     }
@@ -166,9 +183,9 @@ async function homeView(catalog, records, user, error) {
       discard,
       fix,
     }),
-    walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk }),
+    walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk, open: openStation }),
     h("h2", { text: "My recent records" }),
-    recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 20)),
+    recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 40), { grouped: true }),
     h(
       "div",
       { class: "app-actions" },
@@ -244,19 +261,66 @@ async function save(type, data, { record, photos = [] }) {
     data.photos.push(id);
   }
   if (record) {
-    await edits.edit(record, { data });
+    const entry = await edits.edit(record, { data });
+    await render();
+    saved("Saved", () => edits.edit(entry, { data: record.data }));
   } else {
-    await capture({ type, station: screen.code, data });
+    const entry = await capture({ type, station: screen.code, data });
+    await render();
+    saved("Saved", () => edits.remove(entry));
   }
+}
+
+/** The count sheet: one count record per filled field, one redraw, one "Saved". */
+async function saveCounts(values) {
+  const entries = [];
+  for (const input of main.querySelectorAll(".count-sheet input")) input.value = ""; // saved
+  for (const data of values) entries.push(await capture({ type: "count", station: screen.code, data }));
   await render();
+  saved(`Saved ${plural(entries.length, "count")}`, async () => {
+    for (const entry of entries) await edits.remove(entry);
+  });
 }
 
 async function remove(record) {
-  if (!confirm("Delete this record?")) return;
   // The server never stored a rejected record: deleting it is letting it go.
-  if (record.state === "rejected") return discardNow(record);
-  await edits.remove(record);
-  render();
+  if (record.state === "rejected") {
+    if (confirm("Delete this record? It will not reach the server.")) await discardNow(record);
+    return;
+  }
+  const entry = await edits.remove(record);
+  await render();
+  saved("Deleted", () => edits.restore(entry));
+}
+
+// After a save: said on screen and to screen readers, felt, undoable for a while ---------
+
+const UNDO_MS = 8000;
+const toast = document.getElementById("toast");
+const announce = document.getElementById("announce");
+let toastTimer = 0;
+
+function saved(message, undo) {
+  navigator.vibrate?.(40);
+  window.scrollTo({ top: 0 });
+  announce.textContent = "";
+  setTimeout(() => (announce.textContent = message), 50); // the same words, said again
+  clearTimeout(toastTimer);
+  const undoButton = button("Undo", async () => {
+    hideToast();
+    await undo();
+    await render();
+    announce.textContent = "Undone";
+  });
+  replace(toast, h("p", { class: "toast-text", text: message }), undoButton);
+  toast.hidden = false;
+  toastTimer = setTimeout(hideToast, UNDO_MS);
+}
+
+function hideToast() {
+  clearTimeout(toastTimer);
+  toast.hidden = true;
+  replace(toast);
 }
 
 // Walks ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The catalog as the screens read it: loaded from IndexedDB once per screen.
 import * as store from "./store.js";
 import { productionDay } from "./time.js";
+import { withUnit } from "./words.js";
 
 const KINDS = ["areas", "categories", "stations", "metrics", "employees", "routes"];
 
@@ -80,7 +81,7 @@ export function describeRecord(catalog, record) {
       return "Visit";
     case "count": {
       const metric = catalog.metrics[d.metric];
-      return `${metric?.label || d.metric}: ${d.value}${metric?.unit ? ` ${metric.unit}` : ""}`;
+      return `${metric?.label || d.metric}: ${withUnit(d.value, metric?.unit)}`;
     }
     case "observation":
       return `${catalog.categories[d.category]?.label || d.category} (${d.severity}): ${d.text}`;
@@ -91,4 +92,13 @@ export function describeRecord(catalog, record) {
     default:
       return record.type;
   }
+}
+
+/** The employee picker's list: the station's area first, then everyone else, by name. */
+export function employeesFor(catalog, station) {
+  const area = station ? (typeof station.area === "object" ? station.area?.id : station.area ?? station.area_id) : null;
+  const byName = (a, b) => a.name.localeCompare(b.name);
+  const all = Object.values(catalog.employees).filter((e) => e.active !== false);
+  const here = all.filter((e) => area != null && e.area === area).sort(byName);
+  return [...here, ...all.filter((e) => !here.includes(e)).sort(byName)];
 }

@@ -41,10 +41,3 @@ export function field(labelText, control, hint) {
 export function button(text, onclick, cls = "button") {
   return h("button", { type: "button", class: cls, onclick }, text);
 }
-
-export function formatTime(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? ""
-    : d.toLocaleString([], { hour: "2-digit", minute: "2-digit", month: "short", day: "numeric" });
-}

@@ -51,6 +51,13 @@ export function remove(record) {
   return edit(record, { deleted: true });
 }
 
+/** Undoing a deletion: the record again, at version + 1, without `deleted`. */
+export function restore(record) {
+  const kept = pushRecord(record);
+  delete kept.deleted;
+  return saveVersion(kept, record.version);
+}
+
 /** "Keep mine": my version again, above the server's. */
 export function keepMine(entry) {
   return saveVersion(pushRecord(entry), keepMineBase(entry));

@@ -85,8 +85,20 @@ export function scan() {
         };
         tick();
       } catch (error) {
-        message.textContent = `Camera unavailable (${error.name || error}). Type the station code instead.`;
+        message.textContent = cameraProblem(error);
       }
     })();
   });
+}
+
+/** What a person reads when the camera does not start, with what to do instead. */
+export function cameraProblem(error) {
+  const name = error?.name || "";
+  if (name === "NotAllowedError" || name === "SecurityError")
+    return "The camera is not allowed for floorwalk. Allow it in the browser's site settings, or type the station code.";
+  if (name === "NotFoundError" || name === "OverconstrainedError")
+    return "This phone has no camera floorwalk can use. Type the station code instead.";
+  if (name === "NotReadableError" || name === "AbortError")
+    return "Another app is using the camera. Close it and try again, or type the station code.";
+  return "The camera did not start. Try again, or type the station code.";
 }

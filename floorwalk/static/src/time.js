@@ -35,3 +35,23 @@ export function productionDay(instant, timezone, dayStart = "06:00") {
   }
   return day;
 }
+
+/** An instant as the plant's clock reads it ("Mon 30 Nov 23:45"), as on the summaries. */
+export function plantTime(iso, timezone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: timezone || undefined,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.hour}:${parts.minute}`;
+}

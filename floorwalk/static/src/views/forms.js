@@ -1,6 +1,7 @@
 // The three capture forms. Each saves to the outbox (offline first) through onSave(data).
-import { button, field, h } from "../dom.js";
-import { stationMetrics } from "../catalog.js";
+import { button, field, h, replace } from "../dom.js";
+import { employeesFor, stationMetrics } from "../catalog.js";
+import { checkValue, hintFor } from "../counts.js";
 
 const SEVERITIES = ["info", "low", "medium", "high", "critical"];
 const NOTE_KINDS = ["recognition", "coaching", "training", "attendance", "safety", "other"];
@@ -58,13 +59,7 @@ export function countForm(catalog, station, record, onSave, onCancel) {
   });
   const hint = h("p", { class: "muted hint" });
   const updateHint = () => {
-    const kind = catalog.metrics[metric.value]?.kind;
-    hint.textContent =
-      kind === "counter"
-        ? "Enter the reading shown on the board or machine counter."
-        : kind === "gauge"
-          ? "Enter the reading now."
-          : "Enter how many you counted.";
+    hint.textContent = `${hintFor(catalog.metrics[metric.value]?.kind)}.`;
   };
   metric.addEventListener("change", updateHint);
   updateHint();
@@ -81,9 +76,10 @@ export function countForm(catalog, station, record, onSave, onCancel) {
   return formShell(
     record ? "Edit count" : "Add count",
     () => {
-      const number = Number(value.value);
-      if (value.value.trim() === "" || !Number.isFinite(number)) throw new Error("Enter a number.");
-      return onSave({ metric: metric.value, value: number });
+      const checked = checkValue(value.value);
+      if (checked.empty) throw new Error("Enter a number.");
+      if (checked.error) throw new Error(checked.error);
+      return onSave({ metric: metric.value, value: checked.value });
     },
     onCancel,
     field("Metric", metric),
@@ -135,16 +131,15 @@ export function observationForm(catalog, record, onSave, onCancel) {
   };
   category.addEventListener("change", showMinutes);
   showMinutes();
-  const photo = h("input", { name: "photo", type: "file", accept: "image/*", capture: "environment" });
-  const kept = record?.data.photos || [];
+  const photos = photoPicker(record?.data.photos || []);
   return formShell(
     record ? "Edit observation" : "Add observation",
     async () => {
       if (!text.value.trim()) throw new Error("Describe what you saw.");
-      const data = { category: category.value, severity: severity.value, text: text.value.trim(), photos: [...kept] };
+      const data = { category: category.value, severity: severity.value, text: text.value.trim(), photos: photos.kept() };
       if (!minutesField.hidden && minutes.value !== "") data.minutes = Number(minutes.value);
       const blobs = [];
-      for (const file of photo.files) blobs.push(await downscale(file));
+      for (const file of photos.taken()) blobs.push(await downscale(file));
       return onSave(data, blobs);
     },
     onCancel,
@@ -152,12 +147,12 @@ export function observationForm(catalog, record, onSave, onCancel) {
     field("Severity", severity),
     field("Description", text),
     minutesField,
-    field("Photo", photo, kept.length ? `${kept.length} photo(s) attached` : null),
+    photos.el,
   );
 }
 
-export function employeeNoteForm(catalog, record, onSave, onCancel) {
-  const employees = Object.values(catalog.employees).sort((a, b) => a.name.localeCompare(b.name));
+export function employeeNoteForm(catalog, station, record, onSave, onCancel) {
+  const employees = employeesFor(catalog, station);
   const listId = "employee-list";
   const label = (e) => `${e.name} (${e.badge})`;
   const current = record ? catalog.employees[record.data.employee] : null;
@@ -165,7 +160,7 @@ export function employeeNoteForm(catalog, record, onSave, onCancel) {
     name: "employee",
     list: listId,
     autocomplete: "off",
-    placeholder: "Name or badge",
+    placeholder: "Type a name or badge",
     value: current ? label(current) : record?.data.employee || "",
   });
   const datalist = h("datalist", { id: listId }, employees.map((e) => h("option", { value: label(e) })));
@@ -201,4 +196,42 @@ export function employeeNoteForm(catalog, record, onSave, onCancel) {
     field("Kind", kind),
     field("Note", text),
   );
+}
+
+/** "Take photo": the rear camera, a thumbnail of each photo taken, each removable before
+ * saving. Photos already on the record show as "Attached" and can be removed too. */
+function photoPicker(attached) {
+  let kept = [...attached];
+  let taken = [];
+  const input = h("input", { name: "photo", type: "file", accept: "image/*", capture: "environment", class: "photo-input" });
+  const thumbs = h("ul", { class: "thumbs", "aria-label": "Pictures taken" });
+  const draw = () => {
+    for (const img of thumbs.querySelectorAll("img")) URL.revokeObjectURL(img.src);
+    replace(
+      thumbs,
+      kept.map((id, i) =>
+        h("li", { class: "thumb" }, h("span", { class: "thumb-kept", text: `Attached ${i + 1}` }),
+          button("Remove", () => { kept = kept.filter((k) => k !== id); draw(); }, "button button-quiet")),
+      ),
+      taken.map((file, i) =>
+        h("li", { class: "thumb" }, h("img", { src: URL.createObjectURL(file), alt: `Photo ${i + 1}` }),
+          button("Remove", () => { taken = taken.filter((f) => f !== file); draw(); }, "button button-quiet")),
+      ),
+    );
+  };
+  input.addEventListener("change", () => {
+    taken = [...taken, ...input.files];
+    input.value = ""; // the next shot adds to these
+    draw();
+  });
+  draw();
+  const el = h(
+    "div",
+    { class: "field photo-field" },
+    h("label", { for: "photo-input", text: "Photo" }),
+    Object.assign(input, { id: "photo-input", tabIndex: -1 }),
+    button("Take photo", () => input.click(), "button button-primary button-wide button-photo"),
+    thumbs,
+  );
+  return { el, kept: () => [...kept], taken: () => [...taken] };
 }

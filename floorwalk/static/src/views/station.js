@@ -1,12 +1,16 @@
 // The station view: what is expected here today, quick capture, recent records.
-import { button, formatTime, h, replace } from "../dom.js";
-import { areaName, describeRecord, progress, stationMetrics } from "../catalog.js";
+import { button, h, replace } from "../dom.js";
+import { areaName, describeRecord, findStation, progress, stationMetrics } from "../catalog.js";
+import { groupRecent } from "../recent.js";
+import { plantTime } from "../time.js";
 import { statusOf } from "../records.js";
 import { countForm, employeeNoteForm, observationForm } from "./forms.js";
+import { countSheet } from "./sheet.js";
 
 /**
  * ctx: { catalog, station, records, edit (a record whose form opens at once, or null),
- *        save(type, data, {record, photos}), remove(record), close() }
+ *        save(type, data, {record, photos}), saveCounts([{metric, value}]), remove(record),
+ *        close() }
  */
 export function stationView(ctx) {
   const { catalog, station } = ctx;
@@ -23,6 +27,7 @@ export function stationView(ctx) {
     const close = () => {
       replace(formSlot);
       actions.hidden = false;
+      if (sheet) sheet.hidden = false;
     };
     const onSave = async (data, photos) => {
       await ctx.save(type, data, { record, photos });
@@ -31,16 +36,18 @@ export function stationView(ctx) {
     const forms = {
       count: () => countForm(catalog, station, record, onSave, close),
       observation: () => observationForm(catalog, record, onSave, close),
-      employee_note: () => employeeNoteForm(catalog, record, onSave, close),
+      employee_note: () => employeeNoteForm(catalog, station, record, onSave, close),
     };
     actions.hidden = true;
+    if (sheet) sheet.hidden = true; // one form at a time: its "Save" is the only one
     replace(formSlot, forms[type]());
     formSlot.querySelector("input, select, textarea")?.focus();
   }
 
-  if (ctx.edit) open(ctx.edit.type, ctx.edit);
   const here = ctx.records.filter((r) => r.station === station.code && !r.deleted);
-  const metrics = stationMetrics(catalog, station);
+  const metrics = stationMetrics(catalog, station).map((m) => ({ ...m, done: progress(catalog, m, here) }));
+  const sheet = metrics.length ? countSheet(station, metrics, ctx.records, ctx.saveCounts) : null;
+  if (ctx.edit) open(ctx.edit.type, ctx.edit);
   return h(
     "section",
     { class: "station", "aria-labelledby": "station-heading" },
@@ -49,64 +56,59 @@ export function stationView(ctx) {
       { class: "station-head" },
       h("h1", { id: "station-heading" }, h("span", { class: "code" }, station.code), " ", station.name),
       h("p", { class: "muted" }, areaName(catalog, station), station.active === false ? " · inactive" : ""),
+      ctx.scanNext ? button("Scan next", ctx.scanNext, "button button-primary") : null,
     ),
-    metrics.length
-      ? h(
-          "ul",
-          { class: "metrics" },
-          metrics.map((m) => metricLine(m, progress(catalog, m, here))),
-        )
-      : null,
+    sheet,
     actions,
     formSlot,
     h("h2", { text: "Recent here" }),
-    recentList(catalog, here.slice(0, 15), (record) => open(record.type, record), ctx.remove),
+    recentList(catalog, here.slice(0, 30), { onEdit: (record) => open(record.type, record), onDelete: ctx.remove }),
     button("Done", ctx.close, "button button-wide"),
   );
 }
 
-function metricLine(metric, done) {
-  const unit = metric.unit ? ` ${metric.unit}` : "";
-  const parts = [h("span", { class: "metric-label", text: metric.label })];
-  const value = done == null ? "—" : String(done);
-  if (metric.target != null) {
-    parts.push(h("span", { class: "metric-value" }, `${value} / ${metric.target}${unit}`));
-    const meter = h("meter", { min: "0", max: String(metric.target), value: String(done ?? 0) });
-    meter.setAttribute("aria-label", `${metric.label} progress`);
-    parts.push(meter);
-  } else {
-    parts.push(h("span", { class: "metric-value" }, `${value}${done == null ? "" : unit}`));
-  }
-  if (metric.min_level != null) parts.push(h("span", { class: "muted" }, `min ${metric.min_level}${unit}`));
-  return h("li", { class: "metric" }, parts);
-}
-
-export function recentList(catalog, records, onEdit, onDelete) {
+/**
+ * The user's records, newest first: visits folded into one line per station, each other
+ * record's "Edit" and "Delete" behind a tap on it (a glove never hits them by mistake).
+ * `grouped` heads each station's records with its code and name (the home screen).
+ */
+export function recentList(catalog, records, { onEdit, onDelete, grouped = false } = {}) {
   if (!records.length) return h("p", { class: "muted", text: "Nothing recorded yet." });
+  const tz = catalog.settings?.timezone;
+  const groups = groupRecent(records);
+  const list = (items) => h("ul", { class: "records" }, items.map((item) => recordItem(catalog, item, tz, onEdit, onDelete)));
+  if (!grouped) return list(groups.flatMap((g) => g.items));
   return h(
-    "ul",
-    { class: "records" },
-    records.map((record) => {
-      const status = statusOf(record);
-      const editable = ["count", "observation", "employee_note"].includes(record.type);
+    "div",
+    { class: "recent-groups" },
+    groups.map((group) => {
+      const station = group.station ? findStation(catalog, group.station) : null;
       return h(
-        "li",
-        { class: `record record-${status}` },
-        h("p", { class: "record-text", text: describeRecord(catalog, record) }),
-        h(
-          "p",
-          { class: "muted record-meta" },
-          `${formatTime(record.observed_at)} · ${status === "synced" ? "synced" : status}`,
-        ),
-        editable && onEdit
-          ? h(
-              "div",
-              { class: "record-actions" },
-              button("Edit", () => onEdit(record)),
-              button("Delete", () => onDelete(record)),
-            )
-          : null,
+        "section",
+        { class: "recent-group" },
+        h("h3", {}, group.station ? h("span", { class: "code", text: group.station }) : "No station", station ? ` ${station.name}` : ""),
+        list(group.items),
       );
     }),
+  );
+}
+
+function recordItem(catalog, item, tz, onEdit, onDelete) {
+  const { record } = item;
+  const status = statusOf(record);
+  const text = item.visits ? `Visited ${record.station}${item.visits > 1 ? ` ×${item.visits}` : ""}` : describeRecord(catalog, record);
+  const meta = `${plantTime(record.observed_at, tz)} · ${status}`;
+  const editable = !item.visits && ["count", "observation", "employee_note"].includes(record.type) && onEdit;
+  const body = [h("p", { class: "record-text", text }), h("p", { class: "muted record-meta", text: meta })];
+  if (!editable) return h("li", { class: `record record-${status}` }, body);
+  return h(
+    "li",
+    { class: `record record-${status}` },
+    h(
+      "details",
+      { class: "record-more" },
+      h("summary", {}, body),
+      h("div", { class: "record-actions" }, button("Edit", () => onEdit(record)), button("Delete", () => onDelete(record))),
+    ),
   );
 }

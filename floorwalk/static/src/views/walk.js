@@ -1,8 +1,10 @@
 // Walks: start one (optionally on a route), tick stations off as they are opened, and at
 // the end see what was covered and what was missed.
 import { button, field, h } from "../dom.js";
+import { findStation } from "../catalog.js";
+import { plural } from "../words.js";
 
-export function walkPanel(catalog, walk, visited, { start, end }) {
+export function walkPanel(catalog, walk, visited, { start, end, open }) {
   const routes = Object.values(catalog.routes).filter((r) => r.active !== false);
   if (!walk) {
     const route = h("select", { name: "route" }, h("option", { value: "" }, "No route"),
@@ -20,16 +22,30 @@ export function walkPanel(catalog, walk, visited, { start, end }) {
     { class: "card walk", "aria-labelledby": "walk-heading" },
     h("h2", { id: "walk-heading" }, walk.route ? `Walk: ${catalog.routes[walk.route]?.name || ""}` : "Walk in progress"),
     stops.length
+      ? h("p", { class: "walk-progress", text: `${stops.filter((c) => visited.has(c)).length} of ${stops.length} visited` })
+      : null,
+    stops.length
       ? h(
           "ol",
           { class: "checklist", "aria-label": "Route stations" },
           stops.map((code) => {
             const done = visited.has(code);
-            return h("li", { class: done ? "done" : "" }, done ? "✓ " : "○ ", code,
-              h("span", { class: "visually-hidden" }, done ? " visited" : " not yet"));
+            const name = findStation(catalog, code)?.name || "";
+            return h(
+              "li",
+              { class: done ? "done" : "" },
+              h(
+                "button",
+                { type: "button", class: "stop", onclick: () => open(code) },
+                done ? "✓ " : "○ ",
+                h("span", { class: "code", text: code }),
+                name ? ` ${name}` : "",
+                h("span", { class: "visually-hidden" }, done ? " visited" : " not yet"),
+              ),
+            );
           }),
         )
-      : h("p", { class: "muted" }, `${visited.size} station(s) so far`),
+      : h("p", { class: "muted" }, `${plural(visited.size, "station")} so far`),
     button("End walk", end, "button button-wide"),
   );
 }
