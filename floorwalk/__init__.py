@@ -75,9 +75,19 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from .security import NoSessionForStaticFiles, check_csrf, nav_context, send_security_headers
+    from .security import (
+        BodyLimitedRequest,
+        NoSessionForStaticFiles,
+        check_csrf,
+        nav_context,
+        refuse_large_body,
+        send_security_headers,
+    )
 
+    app.request_class = BodyLimitedRequest
     app.session_interface = NoSessionForStaticFiles()
+    # First of all hooks: nothing may open the body before its limit is checked.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_large_body)
     app.before_request(check_csrf)
     app.after_request(send_security_headers)
     app.context_processor(nav_context)
