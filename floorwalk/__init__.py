@@ -17,7 +17,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     ``config`` overrides what the environment gives (tests pass their database here).
     """
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    # Only the server's user reads the instance folder (secret key, database, photos).
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     app.config.from_mapping(config or {})
     if not app.config["SECRET_KEY"]:

@@ -11,7 +11,7 @@ from ...models import utcnow
 from ...security import limit_body
 from ...sync.cursor import CursorExpired, CursorInvalid
 from ...sync.openapi import openapi_document
-from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, store_photo
+from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, count_upload, store_photo
 from ...sync.pull import pull
 from ...sync.push import check_push, store_push
 from ...sync.schemas import MAX_RECORDS, PushSchema
@@ -58,12 +58,14 @@ def pull_changes():
 @accepts_body("image/jpeg", "image/png", "image/webp")
 def put_photo(photo_id):
     try:
+        count_upload(current_user.id)  # before the body is read
         status, photo = store_photo(
             db.session, current_user, photo_id, request.get_data(), photo_dir(), utcnow()
         )
     except PhotoError as error:
         db.session.rollback()
-        raise ApiError(error.status, error.message, error.code) from None
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        raise ApiError(error.status, error.message, error.code, headers) from None
     db.session.commit()
     return jsonify({"id": str(photo.id), "width": photo.width, "height": photo.height}), status
 
