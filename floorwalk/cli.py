@@ -231,6 +231,9 @@ def run_gunicorn(app_factory, host: str, port: int, workers: int, certfile=None,
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
             self.cfg.set("forwarded_allow_ips", "127.0.0.1,::1")
+            # gunicorn 24+ otherwise opens a control socket under the home folder.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
             if certfile:
                 self.cfg.set("certfile", certfile)
                 self.cfg.set("keyfile", keyfile)
