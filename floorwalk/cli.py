@@ -118,11 +118,16 @@ def import_records_command(file) -> None:
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @with_appcontext
 def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> None:
-    from .labels import LabelError, label_sheet_pdf, station_label, stations_for_labels
-    from .settings import public_url
+    from .labels import (
+        LabelError,
+        label_sheet_pdf,
+        labels_base_url,
+        station_label,
+        stations_for_labels,
+    )
 
-    base_url = public_url(db.session, current_app.config["PUBLIC_URL"])
     try:
+        base_url = labels_base_url(db.session, current_app.config["PUBLIC_URL"])
         stations = stations_for_labels(db.session, codes, area)
         sheet = label_sheet_pdf([station_label(s, base_url) for s in stations], paper)
     except LabelError as error:
