@@ -32,6 +32,8 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 2048
 THUMB_SIDE = 320
 FORMATS = ("JPEG", "PNG", "WEBP")
+# Modes Pillow resizes with LANCZOS as they are; others (palette, 1-bit) go to RGBA first.
+SCALABLE_MODES = ("RGB", "RGBA", "L", "CMYK")
 UNREFERENCED_LIFETIME = timedelta(days=7)
 # A coordinator takes a few photos a walk; a loop of uploads would keep workers decoding.
 UPLOAD_LIMIT = parse("30/minute")
@@ -93,8 +95,12 @@ def process_image(data: bytes) -> Processed:
                     # a 40 MP photo then takes a quarter of the memory and time.
                     original.draft("RGB", (MAX_SIDE, MAX_SIDE))
                 original.load()
+                image = original if original.mode in SCALABLE_MODES else original.convert("RGBA")
+                # Shrink before anything copies the pixels: turning and flattening then
+                # work on 4 MP, not 40 (a 40 MP RGBA PNG otherwise peaks over 600 MB).
+                image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
                 # Turn the picture the way the camera held it before the EXIF goes.
-                image = ImageOps.exif_transpose(original)
+                image = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise PhotoError(422, "image_too_large", "The image has too many pixels.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
@@ -107,7 +113,6 @@ def process_image(data: bytes) -> Processed:
         image.paste(rgba, mask=rgba.getchannel("A"))
     else:
         image = image.convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     thumb = image.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     return Processed(_jpeg(image), _jpeg(thumb), image.width, image.height)
