@@ -21,7 +21,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     instance_path = instance_path or os.environ.get("FLOORWALK_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.json = FiniteJSONProvider(app)  # never Infinity or NaN in an answer
-    os.makedirs(app.instance_path, exist_ok=True)
+    # Only the server's user reads the instance folder (secret key, database, photos).
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
     app.config.from_mapping(config or {})
     if not app.config["SECRET_KEY"]:
@@ -86,9 +87,19 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from .security import NoSessionForStaticFiles, check_csrf, nav_context, send_security_headers
+    from .security import (
+        BodyLimitedRequest,
+        NoSessionForStaticFiles,
+        check_csrf,
+        nav_context,
+        refuse_large_body,
+        send_security_headers,
+    )
 
+    app.request_class = BodyLimitedRequest
     app.session_interface = NoSessionForStaticFiles()
+    # First of all hooks: nothing may open the body before its limit is checked.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_large_body)
     app.before_request(check_csrf)
     app.after_request(send_security_headers)
     app.context_processor(nav_context)

@@ -201,11 +201,16 @@ def import_records_command(file) -> None:
 @needs_database
 def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> None:
     from .catalog import record_label_print
-    from .labels import LabelError, label_sheet_pdf, station_label, stations_for_labels
-    from .settings import public_url
+    from .labels import (
+        LabelError,
+        label_sheet_pdf,
+        labels_base_url,
+        station_label,
+        stations_for_labels,
+    )
 
-    base_url = public_url(db.session, current_app.config["PUBLIC_URL"])
     try:
+        base_url = labels_base_url(db.session, current_app.config["PUBLIC_URL"])
         stations = stations_for_labels(db.session, codes, area)
         sheet = label_sheet_pdf([station_label(s, base_url) for s in stations], paper)
     except LabelError as error:
@@ -317,6 +322,9 @@ def run_gunicorn(app_factory, host: str, port: int, workers: int, certfile=None,
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
             self.cfg.set("forwarded_allow_ips", "127.0.0.1,::1")
+            # gunicorn 24+ otherwise opens a control socket under the home folder.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
             if certfile:
                 self.cfg.set("certfile", certfile)
                 self.cfg.set("keyfile", keyfile)

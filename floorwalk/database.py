@@ -2,12 +2,25 @@
 
 The change counter's row (``sync_state``) is made by the first migration, with its epoch."""
 
+import os
+from contextlib import suppress
+
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def create_private_file(database: str | None) -> None:
+    """Make a SQLite database file that does not exist yet readable by its owner alone
+    (0600); SQLite then gives its -wal and -shm files the same mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # Already there, or its folder is missing (SQLite will say so): leave it to SQLite.
+    with suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def configure_engine(engine: Engine) -> None:
@@ -21,6 +34,7 @@ def configure_engine(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    create_private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):

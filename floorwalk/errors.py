@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,14 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
+def handle_too_large(error: RequestEntityTooLarge):
+    """413 for a body over its view's limit, whether its Content-Length said so or its
+    chunks ran past it (security.BodyLimitedRequest)."""
+    from .security import body_limit
+
+    return error_response(413, "too_large", body_limit().message())
+
+
 def handle_unexpected_error(error: Exception):
     logger.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "server_error", InternalServerError.description)
@@ -77,5 +85,6 @@ def handle_unexpected_error(error: Exception):
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .models import Area, Station
+from .settings import check_public_url, public_url
 
 QUIET_ZONE = 4  # modules of blank margin, as the QR standard asks
 QR_MM = 30.0  # width of the symbol itself on a sheet
@@ -59,16 +60,34 @@ class Label:
     url: str
 
 
+NO_PUBLIC_URL = (
+    "No public URL is set, so labels cannot say where floorwalk is: set one with "
+    "`floorwalk settings set public_url https://…` (or FLOORWALK_PUBLIC_URL)."
+)
+
+
 def station_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/s/{code}"
 
 
+def labels_base_url(session: Session, configured: str = "") -> str:
+    """The public URL labels encode: the plant setting, else FLOORWALK_PUBLIC_URL
+    (``configured``), checked as the setting is. LabelError without one: a label never
+    takes the address a request came in on, which its Host header decides."""
+    url = public_url(session)
+    if url:
+        return url
+    if not configured:
+        raise LabelError(NO_PUBLIC_URL)
+    try:
+        return check_public_url(configured)
+    except ValueError as error:
+        raise LabelError(f"FLOORWALK_PUBLIC_URL: {error}") from None
+
+
 def station_label(station: Station, public_url: str) -> Label:
     if not public_url:
-        raise LabelError(
-            "No public URL is set, so labels cannot say where floorwalk is: set one with "
-            "`floorwalk settings set public_url https://…` (or FLOORWALK_PUBLIC_URL)."
-        )
+        raise LabelError(NO_PUBLIC_URL)
     return Label(
         station.code, station.name, station.area.name, station_url(public_url, station.code)
     )

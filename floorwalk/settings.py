@@ -11,6 +11,8 @@ from .models import Setting, User
 
 DEFAULTS = {"timezone": "UTC", "day_start": "06:00", "shifts": "", "public_url": ""}
 NAMES = tuple(DEFAULTS)
+# In the zone database but no place: the server's own zone, and a placeholder zone.
+NOT_A_PLANT_TIMEZONE = {"localtime", "Factory"}
 
 
 def get_settings(session: Session) -> dict[str, str]:
@@ -32,9 +34,44 @@ def public_url(session: Session, fallback: str = "") -> str:
     return get_settings(session)["public_url"] or fallback
 
 
+def check_public_url(value: str) -> str:
+    """``value`` as the public URL labels print (without a trailing "/"), or ValueError:
+    http or https, a host (and port), nothing else — no user, path, query or fragment,
+    no whitespace or control characters."""
+    refusal = (
+        f"{value!r} is not a public URL: give scheme and host only, "
+        "e.g. https://floorwalk.example.com"
+    )
+    if not value or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(refusal)
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        raise ValueError(refusal) from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or "@" in parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+    ):
+        raise ValueError(refusal)
+    return value.removesuffix("/")
+
+
 def _normalize(name: str, value: str, current: dict[str, str]) -> dict[str, str]:
     """The settings to store for ``name = value``; raises ValueError when refused."""
     if name == "timezone":
+        if value.strip() in NOT_A_PLANT_TIMEZONE:
+            raise ValueError(
+                f"{value.strip()!r} is not a place's timezone: use an IANA name such as "
+                "America/Chicago"
+            )
         return {"timezone": parse_timezone(value)}
     if name == "day_start":
         start = parse_time(value)
@@ -52,14 +89,8 @@ def _normalize(name: str, value: str, current: dict[str, str]) -> dict[str, str]
         # The first shift listed starts the production day.
         return {"shifts": format_shifts(shifts), "day_start": f"{shifts[0].start:%H:%M}"}
     if name == "public_url":
-        url = value.strip().rstrip("/")
-        parts = urlsplit(url)
-        if url and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path):
-            raise ValueError(
-                f"{value!r} is not a public URL: give scheme and host only, "
-                "e.g. https://floorwalk.example.com"
-            )
-        return {"public_url": url}
+        value = value.strip()
+        return {"public_url": check_public_url(value) if value else ""}
     raise ValueError(f"unknown setting {name!r}: choose one of {', '.join(NAMES)}")
 
 

@@ -1,40 +1,51 @@
-"""Photos (DESIGN §3, §7): decoded only as JPEG, PNG or WebP, pixel count bounded,
-re-encoded to JPEG without metadata (no GPS), bounded to 2048 px, with a thumbnail,
-stored under names the server makes, and readable as the records naming them are.
+"""Photos (DESIGN §3, §7): decoded only as JPEG, PNG or WebP, pixel count bounded from
+the header before any pixel is decoded, JPEGs decoded at the smallest scale that still
+gives 2048 px, re-encoded to JPEG without any metadata, bounded to 2048 px, with a
+thumbnail, stored under names the server makes (0600 files in 0700 folders), limited
+per user per minute, and readable as the records naming them are.
 """
 
 import hashlib
 import io
 import os
+import time
 import uuid
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from limits import parse
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from ..changes import transaction_change_seq
+from ..extensions import limiter
 from ..models import Photo, Record, RecordPhoto, User
 from ..permissions import may_view_record, may_view_unclaimed_photo
 from .store import dialect_insert
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # a 50-megapixel phone camera; past it, a decompression bomb
+# A 40-megapixel photo decodes to 120 MB of RGB; past it, a decompression bomb (DESIGN §3).
+MAX_PIXELS = 40_000_000
 MAX_SIDE = 2048
 THUMB_SIDE = 320
 FORMATS = ("JPEG", "PNG", "WEBP")
+# Modes Pillow resizes with LANCZOS as they are; others (palette, 1-bit) go to RGBA first.
+SCALABLE_MODES = ("RGB", "RGBA", "L", "CMYK")
 UNREFERENCED_LIFETIME = timedelta(days=7)
+# A coordinator takes a few photos a walk; a loop of uploads would keep workers decoding.
+UPLOAD_LIMIT = parse("30/minute")
 
 
 class PhotoError(Exception):
     """A photo request refused, with the HTTP status and code that say why."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -45,9 +56,24 @@ class Processed:
     height: int
 
 
+def count_upload(uploader_id: int) -> None:
+    """Count one upload of this user in the app's limiter storage (shared by the workers
+    as the sign-in limits are); PhotoError 429, with the seconds to wait, past the limit."""
+    key = ("photo-upload", str(uploader_id))
+    if not limiter.limiter.hit(UPLOAD_LIMIT, *key):
+        reset_at = limiter.limiter.get_window_stats(UPLOAD_LIMIT, *key).reset_time
+        raise PhotoError(
+            429, "too_many_requests",
+            f"More than {UPLOAD_LIMIT.amount} photos in a minute; wait and try again.",
+            retry_after=max(1, int(reset_at - time.time()) + 1),
+        )  # fmt: skip
+
+
 def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    # No exif, icc or comment arguments: nothing of the original's metadata is kept.
+    # Pillow writes what image.info holds (a JPEG or PNG comment, the ICC profile, EXIF,
+    # XMP) back into the JPEG: empty it, so that nothing of the original is kept.
+    image.info = {}
     image.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
 
@@ -64,9 +90,17 @@ def process_image(data: bytes) -> Processed:
                         422, "image_too_large",
                         f"The image has more than {MAX_PIXELS:,} pixels.",
                     )  # fmt: skip
+                if original.format == "JPEG":
+                    # Decode at 1/2, 1/4 or 1/8 scale when that still gives MAX_SIDE px:
+                    # a 40 MP photo then takes a quarter of the memory and time.
+                    original.draft("RGB", (MAX_SIDE, MAX_SIDE))
                 original.load()
+                image = original if original.mode in SCALABLE_MODES else original.convert("RGBA")
+                # Shrink before anything copies the pixels: turning and flattening then
+                # work on 4 MP, not 40 (a 40 MP RGBA PNG otherwise peaks over 600 MB).
+                image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
                 # Turn the picture the way the camera held it before the EXIF goes.
-                image = ImageOps.exif_transpose(original)
+                image = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise PhotoError(422, "image_too_large", "The image has too many pixels.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
@@ -79,7 +113,6 @@ def process_image(data: bytes) -> Processed:
         image.paste(rgba, mask=rgba.getchannel("A"))
     else:
         image = image.convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     thumb = image.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     return Processed(_jpeg(image), _jpeg(thumb), image.width, image.height)
@@ -92,9 +125,12 @@ def photo_path(photo_dir: str, photo_id: uuid.UUID, thumb: bool = False) -> Path
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``content`` as a 0600 file, in 0700 folders: a photo is user data."""
+    for folder in (path.parent.parent, path.parent):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    with open(temporary, "wb") as out:
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
         out.write(content)
         out.flush()
         os.fsync(out.fileno())

@@ -109,10 +109,13 @@ def wait_for(url: str, seconds: float = 30) -> bytes:
 
 def test_serve_runs_gunicorn_workers_on_the_configured_database(app, database_url, tmp_path):
     port = free_port()
+    home = tmp_path / "home"
+    home.mkdir()
     env = {
         **os.environ,
         "FLOORWALK_DATABASE_URL": database_url,
         "FLOORWALK_SECRET_KEY": "serve-test",
+        "HOME": str(home),
     }
     env.pop("FLOORWALK_REDIS_URL", None)
     server = subprocess.Popen(
@@ -129,6 +132,8 @@ def test_serve_runs_gunicorn_workers_on_the_configured_database(app, database_ur
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0].decode()
     assert "Booting worker" in output
+    # No control socket (gunicorn's ~/.gunicorn/gunicorn.ctl) left for others to reach.
+    assert list(home.iterdir()) == []
 
 
 def test_serve_refuses_to_start_with_redis_but_no_secret_key(tmp_path):

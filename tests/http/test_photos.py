@@ -3,6 +3,7 @@
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -213,3 +214,140 @@ def test_a_photo_claimed_between_a_pushs_checks_and_its_writes_is_refused(
     db.session.commit()
     authors = db.session.execute(select(Record.author_id).where(Record.type == "observation"))
     assert set(authors.scalars()) == ({mine.id} if claimed_by == "push" else set())
+
+
+# Hostile and odd uploads (issue 11) ---------------------------------------------------
+
+SECRET = "secret-from-the-phone"
+XMP = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+    f'22-rdf-syntax-ns#"><rdf:Description about="{SECRET}-xmp"/></rdf:RDF></x:xmpmeta>'
+).encode()
+
+
+def srgb_profile() -> bytes:
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    return profile.tobytes()
+
+
+def gps_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = f"{SECRET}-exif"
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (41.0, 52.0, 0.0), 3: "W", 4: (87.0, 37.0, 0.0)})
+    return exif
+
+
+def with_metadata(kind: str) -> bytes:
+    """A 600×400 image carrying every kind of metadata its format holds, each naming SECRET."""
+    image = Image.new("RGB", (600, 400), "green")
+    out = io.BytesIO()
+    common = {"exif": gps_exif(), "icc_profile": srgb_profile(), "xmp": XMP}
+    if kind == "JPEG":
+        image.save(out, "JPEG", comment=f"{SECRET}-comment".encode(), **common)
+    elif kind == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        chunks = PngInfo()
+        chunks.add_text("Comment", f"{SECRET}-text")
+        chunks.add_text("Description", f"{SECRET}-ztxt", zip=True)
+        chunks.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        chunks.add_itxt("Author", f"{SECRET}-itxt", lang="en")
+        del common["xmp"]
+        image.save(out, "PNG", pnginfo=chunks, **common)
+    else:
+        image.save(out, "WEBP", **common)
+    return out.getvalue()
+
+
+def jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
+    """(marker, payload) of each segment before the scan."""
+    assert data[:2] == b"\xff\xd8"
+    segments, at = [], 2
+    while True:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4])
+        segments.append((marker, data[at + 4 : at + 2 + length]))
+        if marker == 0xDA:  # start of scan: pixels follow
+            return segments
+        at += 2 + length
+
+
+# JFIF header, quantisation and Huffman tables, frame, restart interval, scan.
+PIXEL_MARKERS = {0xDB, 0xC0, 0xC1, 0xC2, 0xC4, 0xDD, 0xDA}
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_nothing_of_the_originals_metadata_survives_in_the_photo_or_its_thumbnail(
+    client, signed_in, kind
+):
+    _, token = signed_in()
+    original = with_metadata(kind)
+    assert SECRET.encode() in original or kind == "PNG"  # zTXt and iTXt may be compressed
+    photo_id = uuid.uuid4()
+    response = put_photo(client, token, photo_id, original, f"image/{kind.lower()}")
+    assert response.status_code == 201
+    for url in (f"/photos/{photo_id}", f"/photos/{photo_id}/thumb"):
+        served = fetch(client, url).data
+        assert SECRET.encode() not in served and b"GPS" not in served, url
+        for marker, payload in jpeg_segments(served):
+            if marker == 0xE0:
+                assert payload.startswith(b"JFIF\0"), url
+            else:
+                assert marker in PIXEL_MARKERS, (url, hex(marker), payload[:40])
+        image = Image.open(io.BytesIO(served))
+        assert not image.getexif() and "icc_profile" not in image.info
+        assert set(image.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header declares ``width`` × ``height``."""
+    data = bytearray(jpeg(size=(64, 48)))
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5 : frame + 9] = height.to_bytes(2) + width.to_bytes(2)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_an_image_declaring_over_40_megapixels_is_refused_before_decoding(client, signed_in, kind):
+    """6,400 × 6,400 is 41 MP: 123 MB once decoded, from a few hundred bytes."""
+    _, token = signed_in()
+    if kind == "JPEG":
+        body = jpeg_declaring(6400, 6400)  # its pixels are 64 × 48: decoding would fail
+    else:
+        out = io.BytesIO()
+        Image.new("1", (6400, 6400)).save(out, "PNG")
+        body = out.getvalue()
+    assert len(body) < 100_000
+    response = put_photo(client, token, uuid.uuid4(), body, f"image/{kind.lower()}")
+    assert response.status_code == 422
+    assert response.get_json()["error"] == {
+        "code": "image_too_large",
+        "message": "The image has more than 40,000,000 pixels.",
+    }
+    assert photo_count() == 0
+
+
+def test_photo_uploads_are_limited_per_user_per_minute(client, signed_in, make_user):
+    _, token = signed_in()
+    body = jpeg()
+    for _ in range(30):
+        assert put_photo(client, token, uuid.uuid4(), body).status_code == 201
+    refused = put_photo(client, token, uuid.uuid4(), body)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "too_many_requests"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61
+    assert photo_count() == 30
+    # Another coordinator's uploads are their own.
+    other = sign_in(client, make_user().username)
+    assert put_photo(client, other, uuid.uuid4(), body).status_code == 201
+
+
+def test_photo_files_and_folders_are_private(client, signed_in, app):
+    _, token = signed_in()
+    photo_id = uuid.uuid4()
+    assert put_photo(client, token, photo_id, jpeg()).status_code == 201
+    photo_dir = Path(app.config["PHOTO_DIR"])
+    for path in (photo_dir, *photo_dir.rglob("*")):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, path

@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from floorwalk.extensions import db
-from floorwalk.settings import set_setting
+from floorwalk.settings import public_url, set_setting
 
 DPI = 300
 PUBLIC_URL = "https://floor.example.com"
@@ -134,10 +134,49 @@ def test_svg_label_names_the_station_and_uses_no_style_attributes(admin, station
     assert b"style=" not in response.data
 
 
-def test_pages_fall_back_to_the_address_asked_on_without_a_public_url(admin, stations):
-    response = admin.get("/admin/labels.pdf?station=PRS-01&paper=letter")
-    assert response.mimetype == "application/pdf"
-    assert decode_pdf(response.data)[0] == ["http://localhost/s/PRS-01"]
+def forged(admin) -> dict:
+    """Headers of the admin's own session, sent to this server under another host name."""
+    for name in ("floorwalk", "floorwalk_remember"):
+        if cookie := admin.client.get_cookie(name):
+            admin.client.set_cookie(name, cookie.value, domain="evil.example")
+    return {"base_url": "http://evil.example"}
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/stations/PRS-01/label.png", "/admin/stations/PRS-01/label.svg",
+            "/admin/labels.pdf?station=PRS-01&paper=letter"],
+)  # fmt: skip
+def test_without_a_public_url_label_pages_print_nothing_and_offer_to_set_it(admin, stations, url):
+    response = admin.get(url, **forged(admin))
+    assert response.status_code == 302 and response.mimetype == "text/html"
+    assert response.headers["Location"] == "/admin/stations"
+    page = admin.get("/admin/stations", **forged(admin)).get_data(as_text=True)
+    assert "No public URL is set" in page and "No label is printed until it is set." in page
+    # The address the admin is using is offered, not stored, and labels do not use it.
+    assert 'name="public_url" type="url" value="http://evil.example"' in page
+    assert "evil.example/s/" not in page and "label.png" not in page
+    assert public_url(db.session) == ""
+
+
+def test_the_public_url_offered_on_the_stations_page_is_stored_when_saved(admin, stations):
+    response = admin.post("/admin/stations/public-url", {"public_url": PUBLIC_URL + "/"})
+    assert response.status_code == 302
+    assert public_url(db.session) == PUBLIC_URL
+    assert f"Labels open {PUBLIC_URL}/s/CODE." in admin.get("/admin/stations").get_data(True)
+    label = admin.get("/admin/stations/PRS-02/label.png", **forged(admin))
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(label.data)))
+    assert found.text == f"{PUBLIC_URL}/s/PRS-02"
+    refused = admin.post("/admin/stations/public-url", {"public_url": "https://x.example/s"})
+    assert refused.status_code == 302 and public_url(db.session) == PUBLIC_URL
+    assert "is not a public URL" in admin.get("/admin/stations").get_data(True)
+
+
+def test_a_forged_host_never_reaches_a_label(admin, stations):
+    set_setting(db.session, "public_url", PUBLIC_URL)
+    response = admin.get("/admin/labels.pdf?station=PRS-01", **forged(admin))
+    assert decode_pdf(response.data)[0] == [f"{PUBLIC_URL}/s/PRS-01"]
+    page = admin.get("/admin/stations", **forged(admin)).get_data(as_text=True)
+    assert "evil.example" not in page
 
 
 def test_stations_page_prints_a_whole_area(admin, stations):

@@ -28,6 +28,16 @@ def test_setting_shifts_moves_the_day_start_to_the_first_shift(runner):
         ("day_start", "25:00", "'25:00' is not a time of day"),
         ("shifts", "A=06:00,B", "is not a shift"),
         ("public_url", "floorwalk.local/path", "is not a public URL"),
+        ("timezone", "localtime", "'localtime' is not a place's timezone"),
+        ("timezone", "Factory", "'Factory' is not a place's timezone"),
+        ("public_url", "https://floor.example.com/?next=x", "is not a public URL"),
+        ("public_url", "https://floor.example.com#top", "is not a public URL"),
+        ("public_url", "https://floor.example.com/s", "is not a public URL"),
+        ("public_url", "https://floor example.com", "is not a public URL"),
+        ("public_url", "https://floor.example.com\x07x", "is not a public URL"),
+        ("public_url", "https://admin@floor.example.com", "is not a public URL"),
+        ("public_url", "javascript://floor.example.com", "is not a public URL"),
+        ("public_url", "https://:443", "is not a public URL"),
     ],
 )
 def test_invalid_values_exit_non_zero_with_a_clear_message_and_change_nothing(

@@ -1,15 +1,17 @@
 """Stations: their spec, and beside it their metric rows, their order and QR labels."""
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from functools import wraps
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from marshmallow import ValidationError
 
-from ... import catalog
+from ... import catalog, labels
 from ...catalog.schemas import StationForm, StationMetricForm, form_errors
 from ...database import switch_to_writing
 from ...extensions import db
 from ...labels import label_png, label_sheet_pdf, label_svg, station_label, stations_for_labels
 from ...models import Metric, Station
-from ...settings import public_url
+from ...settings import set_setting
 from . import bp
 from .crud import (
     Entity,
@@ -52,7 +54,7 @@ STATIONS = register(
         schema=StationForm,
         save=catalog.save_station,
         values=catalog.station_values,
-        listing=lambda: filtered("stations", catalog.list_stations, labels_base=labels_base_url()),
+        listing=lambda: filtered("stations", catalog.list_stations, **label_context()),
         template="admin/station_form.html",
         context=station_context,
         saved=station_saved,
@@ -144,8 +146,52 @@ def station_metric_move(code: str, metric_id: int, direction: str):
 
 
 def labels_base_url() -> str:
-    """The public URL for labels; without one, the address this page was asked on."""
-    return public_url(db.session, current_app.config["PUBLIC_URL"]) or request.host_url.rstrip("/")
+    """The public URL labels encode; LabelError without one (never the request's host)."""
+    return labels.labels_base_url(db.session, current_app.config["PUBLIC_URL"])
+
+
+def label_context() -> dict:
+    """What the stations page says about labels: the URL they open, or why there is
+    none, with the address this page was asked on offered (not stored) as the public URL."""
+    try:
+        return {"labels_base": labels_base_url(), "labels_problem": None}
+    except labels.LabelError as error:
+        return {
+            "labels_base": "",
+            "labels_problem": str(error),
+            "suggested_url": request.host_url.rstrip("/"),
+        }
+
+
+def without_public_url(view):
+    """Label routes print nothing without a public URL: back to the stations page,
+    which says so and offers to set it."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        try:
+            base = labels_base_url()
+        except labels.LabelError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".stations"))
+        return view(base, *args, **kwargs)
+
+    return guarded
+
+
+@bp.post("/stations/public-url")
+def set_labels_url():
+    """Store the public URL from the stations page's short form (the admin pressed Save)."""
+    value = read_form().get("public_url", "")
+
+    def save() -> None:
+        try:
+            set_setting(db.session, "public_url", value, actor())
+        except ValueError as error:
+            raise ValidationError({"public_url": str(error)}) from None
+
+    apply(save, "Saved the public URL; labels now open it.", flash_errors=True)
+    return redirect(url_for(".stations"))
 
 
 def label_response(body, mimetype: str, filename: str, count: int = 1) -> Response:
@@ -158,24 +204,26 @@ def label_response(body, mimetype: str, filename: str, count: int = 1) -> Respon
 
 
 @bp.get("/stations/<code>/label.png")
-def station_label_png(code: str):
-    label = station_label(find_or_404(STATIONS, code), labels_base_url())
+@without_public_url
+def station_label_png(base: str, code: str):
+    label = station_label(find_or_404(STATIONS, code), base)
     return label_response(label_png(label), "image/png", f"{code}.png")
 
 
 @bp.get("/stations/<code>/label.svg")
-def station_label_svg(code: str):
-    label = station_label(find_or_404(STATIONS, code), labels_base_url())
+@without_public_url
+def station_label_svg(base: str, code: str):
+    label = station_label(find_or_404(STATIONS, code), base)
     return label_response(label_svg(label), "image/svg+xml", f"{code}.svg")
 
 
 @bp.get("/labels.pdf")
-def labels_pdf():
+@without_public_url
+def labels_pdf(base: str):
     paper = request.args.get("paper", "a4")
     if paper not in ("a4", "letter"):
         abort(400, "Choose A4 or Letter paper.")
     codes, area = request.args.getlist("station"), request.args.get("area") or None
-    base = labels_base_url()
 
     def sheet() -> tuple[bytes, int]:
         chosen = stations_for_labels(db.session, codes, area)

@@ -58,8 +58,12 @@ def check_request():
 
 
 def json_body(schema):
-    """The request body loaded through ``schema``; 400 naming each bad field."""
-    body = request.get_json(silent=True)
+    """The request body loaded through ``schema``; 400 naming each bad field, or for a
+    body that is not a JSON object (nesting deeper than the parser recurses included)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # not a ValueError, so silent=True lets it through
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object.")
     try:

@@ -8,9 +8,10 @@ from ...database import switch_to_writing, writes_late
 from ...errors import ApiError
 from ...extensions import db
 from ...models import utcnow
+from ...security import limit_body
 from ...sync.cursor import CursorExpired, CursorInvalid
 from ...sync.openapi import openapi_document
-from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, store_photo
+from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, count_upload, store_photo
 from ...sync.pull import pull
 from ...sync.push import check_push, store_push
 from ...sync.schemas import MAX_RECORDS, PushSchema
@@ -20,17 +21,10 @@ from . import accepts_body, bp, json_body, public
 MAX_PUSH_BYTES = 5 * 1024 * 1024
 
 
-def limit_body(max_bytes: int, what: str) -> None:
-    """413 before reading a body over ``max_bytes`` (chunked ones are cut off by Werkzeug)."""
-    if (request.content_length or 0) > max_bytes:
-        raise ApiError(413, f"{what} is larger than {max_bytes // (1024 * 1024)} MB.")
-    request.max_content_length = max_bytes
-
-
 @bp.post("/sync/push")
+@limit_body(MAX_PUSH_BYTES, f"A push (at most {MAX_RECORDS} records)")
 @writes_late
 def push():
-    limit_body(MAX_PUSH_BYTES, f"A push (at most {MAX_RECORDS} records)")
     body = json_body(PushSchema())
     now = utcnow()
     checked = check_push(db.session, current_user, body, now)
@@ -60,16 +54,18 @@ def pull_changes():
 
 
 @bp.put("/photos/<uuid:photo_id>")
+@limit_body(MAX_PHOTO_BYTES, "The photo")
 @accepts_body("image/jpeg", "image/png", "image/webp")
 def put_photo(photo_id):
-    limit_body(MAX_PHOTO_BYTES, "The photo")
     try:
+        count_upload(current_user.id)  # before the body is read
         status, photo = store_photo(
             db.session, current_user, photo_id, request.get_data(), photo_dir(), utcnow()
         )
     except PhotoError as error:
         db.session.rollback()
-        raise ApiError(error.status, error.message, error.code) from None
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        raise ApiError(error.status, error.message, error.code, headers) from None
     db.session.commit()
     return jsonify({"id": str(photo.id), "width": photo.width, "height": photo.height}), status
 
