@@ -34,7 +34,12 @@ def configure_engine(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
-    create_private_file(engine.url.database)
+
+    @event.listens_for(engine, "do_connect")
+    def before_connect(dialect, conn_rec, cargs, cparams):
+        # Only when a connection is really opened: a command that finds no database
+        # says so and leaves no file behind.
+        create_private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):

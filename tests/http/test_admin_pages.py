@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from floorwalk.extensions import db
 from floorwalk.models import AuditEvent, Metric, Route, Station, User
-from floorwalk.settings import get_settings
+from floorwalk.settings import get_settings, set_setting
 from tests.support import sign_in
 
 ADMIN_URLS = [
@@ -362,6 +362,7 @@ def test_the_admin_start_page_shows_the_checklist_and_a_label_download_ticks_it(
     labels_step = page[page.index("Labels printed") - 120 : page.index("Labels printed")]
     assert "To do" in labels_step
 
+    set_setting(db.session, "public_url", "https://floor.example.com")
     assert client.get("/admin/stations/PRS-04/label.png").status_code == 200
     page = client.get("/admin/").get_data(as_text=True)
     assert "Labels downloaded 1 time." in page
