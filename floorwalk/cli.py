@@ -29,7 +29,11 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
+    from .backup import backup_command, restore_command
+
     for command in (demo, serve, users, settings, import_group, labels, photos):
+        app.cli.add_command(command)
+    for command in (backup_command, restore_command):
         app.cli.add_command(command)
 
 

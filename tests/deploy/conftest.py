@@ -13,6 +13,12 @@ from contextlib import contextmanager
 
 import pytest
 
+from floorwalk import create_app
+from floorwalk.accounts import create_user
+from floorwalk.extensions import db
+from floorwalk.models import Area, Metric, Station
+from tests.support import PASSWORD, TEST_ITERATIONS, app_config, migrate_database
+
 POSTGRES_ADMIN = ("127.0.0.1", 5432, "postgres")
 REDIS = ("127.0.0.1", 6379)
 
@@ -67,3 +73,19 @@ def postgres_url():
 def redis_url() -> str:
     require(listening(*REDIS), "Redis is not reachable at 127.0.0.1:6379 (see .ci/run)")
     return f"redis://{REDIS[0]}:{REDIS[1]}/0"
+
+
+def seed_plant(database_url: str, tmp_path, username: str = "walker") -> int:
+    """Migrate the database and add a coordinator (PASSWORD), the station PRS-04 and the
+    metric units_completed; the user's id."""
+    migrate_database(database_url, tmp_path)
+    setup = create_app(app_config(database_url, tmp_path), instance_path=str(tmp_path / "i"))
+    with setup.app_context():
+        user = create_user(db.session, username, "coordinator", PASSWORD, (), TEST_ITERATIONS)
+        db.session.add(Station(code="PRS-04", name="Transfer press", area=Area(name="Press")))
+        db.session.add(Metric(key="units_completed", label="Units", unit="pcs", kind="tally"))
+        db.session.commit()
+        user_id = user.id
+        db.session.remove()
+        db.engine.dispose()
+    return user_id

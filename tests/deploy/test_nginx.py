@@ -26,14 +26,10 @@ import requests
 from PIL import Image
 from requests.adapters import HTTPAdapter
 
-from floorwalk import create_app
-from floorwalk.accounts import create_user
-from floorwalk.extensions import db
-from floorwalk.models import Area, Metric, Station
-from tests.deploy.conftest import fresh_postgres_database, redis_url, require
+from tests.deploy.conftest import fresh_postgres_database, redis_url, require, seed_plant
 from tests.factories import OBSERVED, counts, push_body
 from tests.http.test_sync_server import FLOORWALK, free_port, kill
-from tests.support import TEST_ITERATIONS, app_config, migrate_database
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.deploy
 
@@ -41,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "nginx"
 STATIC = ROOT / "floorwalk" / "static"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PASSWORD = "correct horse battery"
 YEAR = "public, max-age=31536000, immutable"
 
 
@@ -149,7 +144,7 @@ def app_server(env: dict, port: int, log: Path):
         def healthy():
             try:
                 return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 return False
 
         wait_until(healthy, process, "floorwalk serve")
@@ -197,17 +192,8 @@ def deployment(tmp_path_factory):
 
 
 def deploy(postgres_url: str, redis_url: str, tmp_path: Path):
-    migrate_database(postgres_url, tmp_path)
     username = f"walker{uuid.uuid4().hex[:8]}"  # sign-in limits in Redis outlive a run
-    setup = create_app(app_config(postgres_url, tmp_path), instance_path=str(tmp_path / "i"))
-    with setup.app_context():
-        user = create_user(db.session, username, "coordinator", PASSWORD, (), TEST_ITERATIONS)
-        db.session.add(Station(code="PRS-04", name="Transfer press", area=Area(name="Press")))
-        db.session.add(Metric(key="units_completed", label="Units", unit="pcs", kind="tally"))
-        db.session.commit()
-        user_id = user.id
-        db.session.remove()
-        db.engine.dispose()
+    user_id = seed_plant(postgres_url, tmp_path, username)
     env = {
         **os.environ,
         "FLOORWALK_DATABASE_URL": postgres_url,
