@@ -336,3 +336,13 @@ def test_the_app_sees_each_phones_own_address_through_the_proxy(deployment):
     spoofing = phone_from(base, loopback_address(), certificate)
     spoofing.headers["X-Forwarded-For"] = blocked_address
     assert sign_in(spoofing, base, username).status_code == 200
+
+
+def test_each_server_behind_nginx_is_ready_with_redis_and_shared_photos(deployment):
+    phone = phone_from(deployment["base"], loopback_address(), deployment["certificate"])
+    for _ in deployment["logs"]:  # round robin: one answer from each server
+        answer = phone.get(f"{deployment['base']}/readyz", timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["checks"] == {
+            "database": "ok", "migrations": "ok", "redis": "ok", "photos": "ok"
+        }  # fmt: skip
