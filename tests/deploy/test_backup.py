@@ -17,6 +17,8 @@ from tests.deploy.conftest import fresh_postgres_database, seed_plant
 from tests.factories import counts, push_body
 from tests.http.test_sync_server import FLOORWALK, phone, push, serving, stored
 
+pytestmark = pytest.mark.deploy
+
 
 def floorwalk(database_url: str, *arguments: str, path: str | None = None):
     env = {**os.environ, "FLOORWALK_DATABASE_URL": database_url}
