@@ -36,6 +36,8 @@ class BackupError(Exception):
 def backup_database(database_url: str, file: Path) -> None:
     """Write a consistent copy of the database to ``file`` (replaced whole, or not at all)."""
     url = make_url(database_url)
+    if not file.parent.is_dir():
+        raise BackupError(f"There is no folder {file.parent} to write the backup in.")
     partial = file.with_name(f".{file.name}.partial")
     try:
         if url.get_backend_name() == "sqlite":

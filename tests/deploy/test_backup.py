@@ -149,6 +149,13 @@ def test_backup_on_postgresql_says_when_pg_dump_is_missing(tmp_path):
     assert not (tmp_path / "x.backup").exists()
 
 
+def test_backup_says_when_the_folder_for_the_file_is_missing(tmp_path):
+    plant = f"sqlite:///{tmp_path / 'plant.db'}"
+    answer = floorwalk(plant, "backup", str(tmp_path / "nowhere" / "x.backup"))
+    assert answer.returncode != 0
+    assert f"There is no folder {tmp_path / 'nowhere'}" in answer.stderr
+
+
 def test_a_sqlite_backup_is_one_self_contained_file(tmp_path):
     plant = tmp_path / "plant.db"
     seed_plant(f"sqlite:///{plant}", tmp_path)
