@@ -111,7 +111,11 @@ def needs_database(command):
 
 
 def register(app: Flask) -> None:
+    from .backup import backup_command, restore_command
+
     for command in (demo, serve, users, settings, import_group, labels, photos):
+        app.cli.add_command(command)
+    for command in (backup_command, restore_command):
         app.cli.add_command(command)
 
 

@@ -1,11 +1,12 @@
 """Home and health."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
 from ..accounts import role_required
-from ..extensions import db
+from ..extensions import db, limiter
+from ..health import OK, readiness
 from ..permissions import may_write_handover_note
 
 bp = Blueprint("main", __name__)
@@ -26,3 +27,20 @@ def healthz():
     except Exception:  # any database failure means unhealthy, whatever its kind
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """For load balancers and deploys: 200 when this server can take phones' work, else
+    503 with the reason of each failed check."""
+    config = current_app.config
+    checks = readiness(
+        db.session,
+        config["PHOTO_DIR"],
+        current_app.extensions["migrate"].directory,
+        limiter.storage if config["REDIS_URL"] else None,
+    )
+    ready = all(result == OK for result in checks.values())
+    return jsonify({"status": "ready" if ready else "not ready", "checks": checks}), (
+        200 if ready else 503
+    )

@@ -1,0 +1,348 @@
+"""The deployment of docs/deployment.md, run for real: Debian's nginx with deploy/nginx's
+configuration (TLS, HTTP/2, body limits, static files) in front of two `floorwalk serve`
+processes sharing a fresh PostgreSQL database and Redis, and a phone's session through it.
+
+nginx runs as the current user on free high ports, from a temporary prefix; the
+certificate is self-signed for 127.0.0.1 and localhost.
+"""
+
+import getpass
+import io
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import uuid
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+from requests.adapters import HTTPAdapter
+
+from tests.deploy.conftest import fresh_postgres_database, redis_url, require, seed_plant
+from tests.factories import OBSERVED, counts, push_body
+from tests.http.test_sync_server import FLOORWALK, free_port, kill
+from tests.support import PASSWORD
+
+pytestmark = pytest.mark.deploy
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy" / "nginx"
+STATIC = ROOT / "floorwalk" / "static"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+YEAR = "public, max-age=31536000, immutable"
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    certificate, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return certificate, key
+
+
+def nginx_config(prefix: Path, https_port: int, upstream_ports: list[int]) -> Path:
+    """deploy/nginx/floorwalk.conf with its @NAME@s filled in, inside a minimal main
+    configuration that keeps every file nginx writes under ``prefix``."""
+    certificate, key = self_signed_certificate(prefix)
+    shutil.copy(DEPLOY / "floorwalk_proxy_params", prefix / "floorwalk_proxy_params")
+    values = {
+        "@SERVER_NAME@": "127.0.0.1 localhost",
+        "@HTTPS_LISTEN@": f"127.0.0.1:{https_port}",
+        "@HTTP_LISTEN@": f"127.0.0.1:{free_port()}",
+        "@CERTIFICATE@": str(certificate),
+        "@CERTIFICATE_KEY@": str(key),
+        "@UPSTREAMS@": " ".join(f"server 127.0.0.1:{port};" for port in upstream_ports),
+        "@STATIC@": str(STATIC),
+        "@PROXY_PARAMS@": str(prefix / "floorwalk_proxy_params"),
+    }
+    site = (DEPLOY / "floorwalk.conf").read_text()
+    for name, value in values.items():
+        site = site.replace(name, value)
+    unfilled = re.findall(r"^[^#]*(@[A-Z_]+@)", site, re.MULTILINE)
+    assert not unfilled, f"placeholders left unfilled: {unfilled}"
+    (prefix / "floorwalk.conf").write_text(site)
+    temp = {name: prefix / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temp.values():
+        path.mkdir()
+    main = prefix / "nginx.conf"
+    # As root, nginx would hand its workers to "nobody", who cannot read this prefix.
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+    main.write_text(f"""
+{user}
+worker_processes 1;
+error_log {prefix}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {prefix}/access.log;
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {prefix}/floorwalk.conf;
+}}
+""")
+    return main
+
+
+@contextmanager
+def nginx(main: Path, port: int):
+    prefix = main.parent
+    command = [NGINX, "-e", str(prefix / "error.log"), "-p", str(prefix), "-c", str(main)]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(
+        [*command, "-g", f"daemon off; pid {prefix}/nginx.pid;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: listening(port), process, "nginx")
+        yield
+    finally:
+        kill(process)
+
+
+def listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(ready, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not ready():
+        assert process.poll() is None, f"{what} stopped while starting"
+        assert time.monotonic() < deadline, f"{what} did not start"
+        time.sleep(0.1)
+
+
+@contextmanager
+def app_server(env: dict, port: int, log: Path):
+    """`floorwalk serve` as systemd runs it, its access log in ``log``."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [FLOORWALK, "serve", "--workers", "2", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+
+        def healthy():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok
+            except (requests.ConnectionError, requests.Timeout):
+                return False
+
+        wait_until(healthy, process, "floorwalk serve")
+        yield
+    finally:
+        kill(process)
+
+
+class FromAddress(HTTPAdapter):
+    """Connects from a given loopback address: a phone of its own on the plant's Wi-Fi."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def phone_from(base: str, address: str, certificate: Path) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify; no proxies
+    session.verify = str(certificate)
+    # What a browser sends with the app's fetches (Referrer-Policy: same-origin); under
+    # HTTPS the CSRF check compares it with the host the proxy passed on.
+    session.headers["Referer"] = f"{base}/walk"
+    session.mount("https://", FromAddress(address))
+    return session
+
+
+def loopback_address() -> str:
+    return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    """nginx on a free port in front of two servers, for the whole module; yields the base
+    URL, the username, its id, the certificate and the servers' log files."""
+    require(os.path.exists(NGINX), f"{NGINX} is not installed (apt-get install nginx)")
+    require(shutil.which("openssl") is not None, "openssl is not installed")
+    tmp_path = tmp_path_factory.mktemp("deployment")
+    with fresh_postgres_database() as postgres_url:
+        yield from deploy(postgres_url, redis_url(), tmp_path)
+
+
+def deploy(postgres_url: str, redis_url: str, tmp_path: Path):
+    username = f"walker{uuid.uuid4().hex[:8]}"  # sign-in limits in Redis outlive a run
+    user_id = seed_plant(postgres_url, tmp_path, username)
+    env = {
+        **os.environ,
+        "FLOORWALK_DATABASE_URL": postgres_url,
+        "FLOORWALK_REDIS_URL": redis_url,
+        "FLOORWALK_SECRET_KEY": "the-same-on-every-server",
+        "FLOORWALK_HTTPS": "1",
+        "FLOORWALK_PROXY_HOPS": "1",
+        "FLOORWALK_PHOTO_DIR": str(tmp_path / "photos"),  # shared storage on a real plant
+    }
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    upstream_ports, https_port = [free_port(), free_port()], free_port()
+    logs = [tmp_path / f"server{n}.log" for n in range(len(upstream_ports))]
+    main = nginx_config(prefix, https_port, upstream_ports)
+    with ExitStack() as stack:
+        for port, log in zip(upstream_ports, logs, strict=True):
+            stack.enter_context(app_server(env, port, log))
+        stack.enter_context(nginx(main, https_port))
+        yield {
+            "base": f"https://127.0.0.1:{https_port}",
+            "port": https_port,
+            "username": username,
+            "user_id": user_id,
+            "certificate": prefix / "cert.pem",
+            "logs": logs,
+        }
+
+
+def sign_in(session: requests.Session, base: str, username: str, password=PASSWORD):
+    return session.post(
+        f"{base}/api/v1/session", json={"username": username, "password": password}, timeout=30
+    )
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_phone_walks_a_shift_through_nginx_and_two_servers(deployment):
+    base, user_id = deployment["base"], deployment["user_id"]
+    phone = phone_from(base, loopback_address(), deployment["certificate"])
+
+    answer = sign_in(phone, base, deployment["username"])
+    assert answer.status_code == 200, answer.text
+    cookies = answer.raw.headers.getlist("Set-Cookie")
+    assert {c.split("=")[0] for c in cookies} == {"__Host-floorwalk", "__Host-floorwalk_remember"}
+    for cookie in cookies:
+        attributes = {a.strip().lower() for a in cookie.split(";")[1:]}
+        assert {"secure", "httponly", "path=/", "samesite=lax"} <= attributes, cookie
+        assert not any(a.startswith("domain") for a in attributes), cookie
+    assert answer.headers["Strict-Transport-Security"] == "max-age=31536000"
+    token = {"X-CSRFToken": answer.json()["csrf_token"]}
+
+    pulled = phone.get(f"{base}/api/v1/sync/pull", timeout=30)
+    assert pulled.status_code == 200, pulled.text
+    assert [s["code"] for s in pulled.json()["stations"]] == ["PRS-04"]
+
+    photo_id = str(uuid.uuid4())
+    put = phone.put(
+        f"{base}/api/v1/photos/{photo_id}", data=jpeg(), timeout=30,
+        headers={**token, "Content-Type": "image/jpeg"},
+    )  # fmt: skip
+    assert put.status_code == 201, put.text
+
+    records = counts(user_id, 50, start=OBSERVED)
+    pushed = phone.post(f"{base}/api/v1/sync/push", json=push_body(*records), headers=token)
+    assert pushed.status_code == 200, pushed.text
+    assert {r["status"] for r in pushed.json()["results"]} == {"created"}
+    again = phone.post(f"{base}/api/v1/sync/push", json=push_body(*records), headers=token)
+    assert {r["status"] for r in again.json()["results"]} == {"duplicate"}
+
+    photo = phone.get(f"{base}/photos/{photo_id}", timeout=30)
+    assert photo.status_code == 200
+    assert Image.open(io.BytesIO(photo.content)).size == (64, 48)
+
+    summary = phone.get(f"{base}/api/v1/summary/{OBSERVED.date()}", timeout=30)
+    assert summary.status_code == 200, summary.text
+    (station,) = summary.json()["stations"]
+    assert station["counts"]["units_completed"]["total"] == sum(range(50))
+
+    # Every request above went through nginx to both servers, round robin.
+    for log in deployment["logs"]:
+        assert "/api/v1/" in log.read_text(), f"{log.name} served nothing"
+
+
+def test_nginx_serves_static_files_with_the_right_cache_and_speaks_http2(deployment):
+    base = deployment["base"]
+    client = phone_from(base, loopback_address(), deployment["certificate"])
+    build = json.loads((STATIC / "dist" / "build.json").read_text())
+    hashed = next(iter(build["assets"].values()))
+    asset = client.get(f"{base}/static/{hashed}", timeout=30)
+    assert asset.status_code == 200
+    assert asset.headers["Cache-Control"] == YEAR
+    assert asset.content == (STATIC / hashed).read_bytes()
+    for log in deployment["logs"]:
+        assert "/static/" not in log.read_text(), "a static file reached the app"
+    bundle = client.get(f"{base}/static/{build['app']}", timeout=30)
+    assert bundle.status_code == 200 and bundle.headers["Cache-Control"] == YEAR
+    for never_cached in ("/sw.js", "/manifest.webmanifest"):
+        answer = client.get(f"{base}{never_cached}", timeout=30)
+        assert answer.status_code == 200, never_cached
+        assert answer.headers["Cache-Control"] == "no-cache", never_cached
+
+    context = ssl.create_default_context(cafile=str(deployment["certificate"]))
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    raw = socket.create_connection(("127.0.0.1", deployment["port"]))
+    with context.wrap_socket(raw, server_hostname="localhost") as tls:
+        assert tls.selected_alpn_protocol() == "h2"
+
+
+def test_a_push_over_5_mb_is_refused_by_nginx_with_a_json_413(deployment):
+    base = deployment["base"]
+    phone = phone_from(base, loopback_address(), deployment["certificate"])
+    answer = sign_in(phone, base, deployment["username"])
+    token = {"X-CSRFToken": answer.json()["csrf_token"], "Content-Type": "application/json"}
+    too_big = b" " * (5 * 1024 * 1024 + 1)
+    refused = phone.post(f"{base}/api/v1/sync/push", data=too_big, headers=token, timeout=60)
+    assert refused.status_code == 413
+    assert refused.json()["error"]["code"] == "too_large"
+    fits = json.dumps(push_body()).encode() + b" " * (4 * 1024 * 1024)
+    accepted = phone.post(f"{base}/api/v1/sync/push", data=fits, headers=token, timeout=60)
+    assert accepted.status_code == 200, accepted.text
+
+
+def test_the_app_sees_each_phones_own_address_through_the_proxy(deployment):
+    """Sign-in limits are kept per account and address (in Redis, shared by both
+    servers): five failures from one phone block that phone, not a phone beside it, nor
+    one that claims the blocked phone's address in its own X-Forwarded-For."""
+    base, username, certificate = (deployment[k] for k in ("base", "username", "certificate"))
+    blocked_address = loopback_address()
+    blocked = phone_from(base, blocked_address, certificate)
+    for _ in range(5):
+        assert sign_in(blocked, base, username, "wrong password").status_code == 401
+    assert sign_in(blocked, base, username).status_code == 429
+
+    beside = phone_from(base, loopback_address(), certificate)
+    assert sign_in(beside, base, username).status_code == 200
+    spoofing = phone_from(base, loopback_address(), certificate)
+    spoofing.headers["X-Forwarded-For"] = blocked_address
+    assert sign_in(spoofing, base, username).status_code == 200
+
+
+def test_each_server_behind_nginx_is_ready_with_redis_and_shared_photos(deployment):
+    phone = phone_from(deployment["base"], loopback_address(), deployment["certificate"])
+    for _ in deployment["logs"]:  # round robin: one answer from each server
+        answer = phone.get(f"{deployment['base']}/readyz", timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["checks"] == {
+            "database": "ok", "migrations": "ok", "redis": "ok", "photos": "ok"
+        }  # fmt: skip
