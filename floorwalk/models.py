@@ -496,3 +496,27 @@ class SignInFailure(db.Model):
     account: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Device(db.Model):
+    """One install of the phone app (DESIGN §11, Devices): who used it last, which app
+    version, when it last synced, and how many unsent records it said it held, and when.
+
+    Upserted by every push and pull (``sync.devices.record_device``), so that records
+    that exist only on a phone left in a drawer are seen before they are lost.
+    """
+
+    __tablename__ = "devices"
+    __table_args__ = (CheckConstraint("pending >= 0 AND pending <= 1000000", name="pending_range"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    app: Mapped[str | None] = mapped_column(String(32))
+    last_contact_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    pending: Mapped[int | None] = mapped_column(Integer)
+    pending_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Device {self.id}>"

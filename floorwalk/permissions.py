@@ -35,6 +35,16 @@ def may_follow_up_at_all(user: User) -> bool:
     return user.role in FOLLOW_UP_ROLES
 
 
+def may_see_phones_at_risk(user: User) -> bool:
+    """Whether the day summary tells ``user`` how many phones hold day-old unsent data
+    (DESIGN §11); the device list itself is an admin page."""
+    return user.role in SEES_EVERYTHING
+
+
+def may_list_devices(user: User) -> bool:
+    return user.role == "admin"
+
+
 def area_ids(user: User) -> set[int]:
     return {area.id for area in user.areas}
 

@@ -9,8 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import SEVERITIES, Area, Category, Metric, Station, StationMetric, User, utcnow
-from ..permissions import may_follow_up, may_follow_up_at_all, supervised_area_ids
+from ..permissions import (
+    may_follow_up,
+    may_follow_up_at_all,
+    may_list_devices,
+    may_see_phones_at_risk,
+    supervised_area_ids,
+)
 from ..settings import plant_clock
+from ..sync.devices import stale_device_count
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
 from .plots import history_charts, trend_charts
@@ -55,6 +62,10 @@ def day_page(
         "station_names": {row["code"]: row["name"] for row in summary["stations"]},
         "verdict": verdict(summary),
         "grid": station_grid(summary, {key: m.kind for key, m in metrics.items()}),
+        "phones_at_risk": (
+            stale_device_count(session, utcnow()) if may_see_phones_at_risk(viewer) else None
+        ),
+        "can_list_devices": may_list_devices(viewer),
     }
 
 

@@ -117,6 +117,18 @@ def openapi_document() -> dict:
                     "name": "cursor", "in": "query", "required": False,
                     "schema": {"type": "string"},
                     "description": "the cursor of the previous pull",
+                }, {
+                    "name": "device", "in": "query", "required": False,
+                    "schema": {"type": "string", "format": "uuid"},
+                    "description": "the install's id (DESIGN §11); ignored when unparsable",
+                }, {
+                    "name": "app", "in": "query", "required": False,
+                    "schema": {"type": "string", "maxLength": 32},
+                    "description": "the app version",
+                }, {
+                    "name": "pending", "in": "query", "required": False,
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 1000000},
+                    "description": "the phone's count of unsent records; ignored when unparsable",
                 }],
             )
         },

@@ -30,6 +30,9 @@ MAX_OFFSET_MS = 10 * 365 * 24 * 3600 * 1000
 # The ranges DESIGN §3 fixes: a count's value and an observation's downtime minutes.
 MAX_COUNT_VALUE = 1_000_000_000
 MAX_DOWNTIME_MINUTES = 1_440
+# The device report of every push (DESIGN §11) and the largest pending count it stores.
+REPORT_FIELDS = ("device", "app", "pending")
+MAX_PENDING = 1_000_000
 
 
 class StrictSchema(Schema):
@@ -210,9 +213,36 @@ class PushSchema(StrictSchema):
 
     device = fields.UUID(allow_none=True, metadata={"description": "the install's id"})
     app = fields.String(allow_none=True, validate=validate.Length(max=32))
+    pending = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_PENDING),
+        metadata={
+            "description": "the phone's unsent records besides this push's, from 0 to 1,000,000"
+        },
+    )
     schema = fields.Integer(allow_none=True, strict=True, validate=validate.OneOf(SCHEMA_VERSIONS))
     sent_at = fields.AwareDateTime(allow_none=True, metadata={"description": "device time"})
     records = fields.List(fields.Raw(), required=True, validate=validate.Length(max=MAX_RECORDS))
+
+    @pre_load
+    def ignore_bad_report(self, raw, **kwargs):
+        """The device report (DESIGN §11) never fails a push: a ``device``, ``app`` or
+        ``pending`` that does not load is left out, as if the phone had not sent it."""
+        if not isinstance(raw, dict):
+            return raw
+        raw = dict(raw)
+        for name in REPORT_FIELDS:
+            if name not in raw or raw[name] is None:
+                continue
+            value = raw[name]
+            try:
+                if isinstance(value, str) and not storable_text(value):
+                    raise ValidationError("unstorable")
+                self.fields[name].deserialize(value, name, raw)
+            except ValidationError:
+                del raw[name]
+        return raw
 
 
 class PushDocSchema(PushSchema):

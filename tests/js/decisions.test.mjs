@@ -12,10 +12,12 @@ import {
   nextBatch,
   pullFailure,
   pullIsFull,
+  pullPath,
   pushBody,
   pushRecord,
   resultOutcome,
   retries,
+  unsentCount,
 } from "../../floorwalk/static/src/decisions.js";
 
 const entry = (id, state = "pending", version = 1) => ({ id, state, version, author: 1, type: "count" });
@@ -56,6 +58,23 @@ describe("which records a push sends", () => {
   test("a push body names the device, app, schema and time, with each record trimmed", () => {
     const body = pushBody({ device: "d", app: "1.0.0", schema: 1, sentAt: "now", records: [{ id: "a", state: "pending" }] });
     assert.deepEqual(body, { device: "d", app: "1.0.0", schema: 1, sent_at: "now", records: [{ id: "a" }] });
+  });
+
+  test("a push reports the unsent records besides its own batch", () => {
+    const entries = [entry("a", "pending", 1), entry("b", "pending", 1), entry("c", "rejected", 1)];
+    const batch = nextBatch(entries, 1);
+    const body = pushBody({ device: "d", app: "1.0.0", schema: 1, sentAt: "now", records: batch, pending: unsentCount(entries, batch) });
+    assert.equal(body.pending, 2);
+    assert.deepEqual(body.records.map((r) => r.id), ["a"]);
+  });
+
+  test("a pull reports the device, app and unsent records as query parameters", () => {
+    const entries = [entry("a", "pending", 1), entry("b", "conflict", 2)];
+    const path = pullPath({ cursor: "c+1", device: "d-1", app: "1.2.0", pending: unsentCount(entries) });
+    const url = new URL(path, "https://plant.example");
+    assert.equal(url.pathname, "/api/v1/sync/pull");
+    assert.deepEqual(Object.fromEntries(url.searchParams), { cursor: "c+1", device: "d-1", app: "1.2.0", pending: "2" });
+    assert.equal(pullPath({ device: "d-1", app: "1.2.0", pending: 0 }), "/api/v1/sync/pull?device=d-1&app=1.2.0&pending=0");
   });
 });
 

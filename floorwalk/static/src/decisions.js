@@ -23,9 +23,30 @@ export function pushRecord(entry) {
   return record;
 }
 
-/** A push (or export) body. */
-export function pushBody({ device, app, schema, sentAt, records }) {
-  return { device, app, schema, sent_at: sentAt, records: records.map(pushRecord) };
+/** A push (or export) body; `pending` (DESIGN §11: the unsent records besides these) when
+ * the phone counted them. */
+export function pushBody({ device, app, schema, sentAt, records, pending }) {
+  const body = { device, app, schema, sent_at: sentAt, records: records.map(pushRecord) };
+  if (Number.isInteger(pending)) body.pending = pending;
+  return body;
+}
+
+/** The phone's unsent records (DESIGN §11): every outbox entry, whatever its state (a
+ * rejected or conflicting record exists only on the phone too), but those in `sending`. */
+export function unsentCount(entries, sending = []) {
+  const ids = new Set(sending.map((r) => r.id));
+  return entries.filter((r) => !ids.has(r.id)).length;
+}
+
+/** The pull request's path: the cursor, and the device report as query parameters. */
+export function pullPath({ cursor, device, app, pending }) {
+  const query = new URLSearchParams();
+  if (cursor) query.set("cursor", cursor);
+  if (device) query.set("device", device);
+  if (app) query.set("app", app);
+  if (Number.isInteger(pending)) query.set("pending", String(pending));
+  const text = query.toString();
+  return text ? `/api/v1/sync/pull?${text}` : "/api/v1/sync/pull";
 }
 
 /** What the status line counts: entries waiting to go, and those needing the user. */

@@ -13,9 +13,11 @@ import {
   needsUpdate,
   pullFailure,
   pullIsFull,
+  pullPath,
   pushBody,
   resultOutcome,
   retries,
+  unsentCount,
 } from "./decisions.js";
 import * as edits from "./edits.js";
 import * as outbox from "./outbox.js";
@@ -135,11 +137,19 @@ async function uploadPhotos() {
 async function pushPending() {
   const device = await store.deviceId();
   for (;;) {
-    const batch = nextBatch(await outbox.outboxFor(state.user.id));
+    const entries = await outbox.outboxFor(state.user.id);
+    const batch = nextBatch(entries);
     if (!batch.length) return;
     const sentAt = Date.now();
     const { body } = await request("POST", "/api/v1/sync/push", {
-      json: pushBody({ device, app: APP_VERSION, schema: SCHEMA, sentAt: isoLocal(new Date(sentAt)), records: batch }),
+      json: pushBody({
+        device,
+        app: APP_VERSION,
+        schema: SCHEMA,
+        sentAt: isoLocal(new Date(sentAt)),
+        records: batch,
+        pending: unsentCount(entries, batch),
+      }),
     });
     if (body.server_time) {
       const midpoint = (sentAt + Date.now()) / 2;
@@ -166,9 +176,10 @@ async function applyResults(batch, results) {
 export async function pull() {
   const cursor = await store.getMeta("cursor");
   let body;
+  const mine = state.user ? await outbox.outboxFor(state.user.id) : [];
+  const path = pullPath({ cursor, device: await store.deviceId(), app: APP_VERSION, pending: unsentCount(mine) });
   try {
-    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
-    ({ body } = await request("GET", `/api/v1/sync/pull${query}`));
+    ({ body } = await request("GET", path));
   } catch (error) {
     if (error instanceof HttpError && pullFailure(error.status, cursor) === "snapshot") {
       await store.setMeta("cursor", null);

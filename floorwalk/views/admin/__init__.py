@@ -24,6 +24,7 @@ SECTIONS = (
     ("Day plan", "admin.plan"),
     ("Settings", "admin.settings"),
     ("Audit", "admin.audit"),
+    ("Devices", "admin.devices"),
 )
 
 
@@ -45,4 +46,4 @@ def not_found(unknown: str):
 
 
 # The pages add their views to bp.
-from . import catalog, csv, plant, stations, users  # noqa: E402, F401
+from . import catalog, csv, devices, plant, stations, users  # noqa: E402, F401

@@ -4,12 +4,13 @@ document. The photo pages are in ``views/photos.py``."""
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
-from ...database import switch_to_writing, writes_late
+from ...database import begin_writing, switch_to_writing, writes_late
 from ...errors import ApiError
 from ...extensions import db
 from ...models import utcnow
 from ...security import limit_body
 from ...sync.cursor import CursorExpired, CursorInvalid
+from ...sync.devices import device_report, record_device
 from ...sync.openapi import openapi_document
 from ...sync.photos import MAX_PHOTO_BYTES, PhotoError, count_upload, store_photo
 from ...sync.pull import pull
@@ -31,6 +32,12 @@ def push():
     # Parsing and checks above run beside other pushes; the writes take turns.
     if checked.storable():
         switch_to_writing(db.session)
+        # The device report rides on the writing transaction the push takes anyway; a
+        # push with nothing to store never waits for the lock, and the pull that ends
+        # every sync run reports the device.
+        report = device_report(body.get("device"), body.get("app"), body.get("pending"))
+        if report:
+            record_device(db.session, current_user, report, now)
     results = store_push(db.session, checked, now)
     db.session.commit()
     return jsonify({"results": results, "server_time": now.isoformat(timespec="milliseconds")})
@@ -38,19 +45,36 @@ def push():
 
 @bp.get("/sync/pull")
 def pull_changes():
+    now = utcnow()
     try:
         answer = pull(
             db.session,
             current_user,
             request.args.get("cursor") or None,
-            utcnow(),
+            now,
             min_app=current_app.config["MIN_APP"],
         )
-    except CursorExpired as error:
-        raise ApiError(410, str(error), "cursor_expired") from None
-    except CursorInvalid as error:
-        raise ApiError(400, str(error), "invalid_cursor") from None
+    except (CursorExpired, CursorInvalid) as error:
+        note_device(now)  # the contact counts even when its cursor is refused
+        status, code = (
+            (410, "cursor_expired") if isinstance(error, CursorExpired) else (400, "invalid_cursor")
+        )
+        raise ApiError(status, str(error), code) from None
+    note_device(now)
     return jsonify(answer)
+
+
+def note_device(now) -> None:
+    """Record the pull's device report (query ``device``, ``app``, ``pending``) in a
+    writing transaction of its own, after the pull's reading one."""
+    args = request.args
+    report = device_report(args.get("device"), args.get("app"), args.get("pending"))
+    if report is None:
+        return
+    db.session.commit()
+    begin_writing(db.session)
+    record_device(db.session, current_user, report, now)
+    db.session.commit()
 
 
 @bp.put("/photos/<uuid:photo_id>")
