@@ -201,25 +201,46 @@ def import_records_command(file) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--station", "codes", multiple=True, help="A station code (repeatable).")
 @click.option("--area", help="Only the active stations of this area.")
+@click.option("--route", "route_name", help="A route's active stations, in walking order.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option(
+    "--test-print", is_flag=True, help="One label and a 100 mm ruler, to check the scale."
+)
 @needs_database
-def labels(out: Path, codes: tuple[str, ...], area: str | None, paper: str) -> None:
+def labels(
+    out: Path,
+    codes: tuple[str, ...],
+    area: str | None,
+    route_name: str | None,
+    paper: str,
+    test_print: bool,
+) -> None:
     from .catalog import record_label_print
     from .labels import (
         LabelError,
         label_sheet_pdf,
         labels_base_url,
+        route_for_labels,
+        scale_check_label,
+        scale_check_pdf,
         station_label,
         stations_for_labels,
     )
 
     try:
         base_url = labels_base_url(db.session, current_app.config["PUBLIC_URL"])
-        stations = stations_for_labels(db.session, codes, area)
-        sheet = label_sheet_pdf([station_label(s, base_url) for s in stations], paper)
+        route = route_for_labels(db.session, route_name) if route_name is not None else None
+        stations = stations_for_labels(db.session, codes, area, route)
+        if test_print:
+            sheet = scale_check_pdf(scale_check_label(stations, base_url), paper)
+        else:
+            sheet = label_sheet_pdf([station_label(s, base_url) for s in stations], paper)
     except LabelError as error:
         raise click.ClickException(str(error)) from None
     out.write_bytes(sheet)
+    if test_print:
+        click.echo(f"Wrote a test print page to {out}: print it at 100 % and measure the line.")
+        return
     begin_writing(db.session)
     record_label_print(db.session, None, out.name, len(stations))
     db.session.commit()

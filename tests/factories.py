@@ -47,6 +47,20 @@ def make_station(app):
 
 
 @pytest.fixture
+def make_route(app):
+    def make(name="Press walk", codes=(), area=None):
+        stations = [
+            db.session.execute(select(Station).where(Station.code == code)).scalar_one()
+            for code in codes
+        ]
+        route = catalog.save_route(db.session, None, None, {"name": name, "area": area}, stations)
+        db.session.commit()
+        return route
+
+    return make
+
+
+@pytest.fixture
 def signed_in(client, make_user):
     """A client signed in as a new user of ``role``; returns (user, csrf_token)."""
 

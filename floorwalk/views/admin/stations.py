@@ -198,6 +198,10 @@ def label_response(body, mimetype: str, filename: str, count: int = 1) -> Respon
     switch_to_writing(db.session)  # a GET that writes: the checklist's record of a print
     catalog.record_label_print(db.session, actor(), filename, count)
     db.session.commit()
+    return inline_file(body, mimetype, filename)
+
+
+def inline_file(body, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -217,19 +221,51 @@ def station_label_svg(base: str, code: str):
     return label_response(label_svg(label), "image/svg+xml", f"{code}.svg")
 
 
+def chosen_stations() -> list[Station]:
+    """The stations the query string asks labels for (``station``, ``area``, ``route``)."""
+    route_id = request.args.get("route")
+    route = labels.route_for_labels(db.session, route_id=route_id) if route_id else None
+    codes, area = request.args.getlist("station"), request.args.get("area") or None
+    return stations_for_labels(db.session, codes, area, route)
+
+
+def chosen_paper() -> str:
+    paper = request.args.get("paper", "a4")
+    if paper not in labels.PAPERS:
+        abort(400, "Choose A4 or Letter paper.")
+    return paper
+
+
+def refused_labels():
+    """Back to the page the sheet was asked from, where the flashed refusal shows."""
+    return redirect(url_for(".routes" if request.args.get("route") else ".stations"))
+
+
 @bp.get("/labels.pdf")
 @without_public_url
 def labels_pdf(base: str):
-    paper = request.args.get("paper", "a4")
-    if paper not in ("a4", "letter"):
-        abort(400, "Choose A4 or Letter paper.")
-    codes, area = request.args.getlist("station"), request.args.get("area") or None
+    paper = chosen_paper()
 
     def sheet() -> tuple[bytes, int]:
-        chosen = stations_for_labels(db.session, codes, area)
+        chosen = chosen_stations()
         return label_sheet_pdf([station_label(s, base) for s in chosen], paper), len(chosen)
 
     made, errors = apply(sheet, flash_errors=True, commit=False)
     if errors:
-        return redirect(url_for(".stations"))
+        return refused_labels()
     return label_response(made[0], "application/pdf", "station-labels.pdf", made[1])
+
+
+@bp.get("/labels/test.pdf")
+@without_public_url
+def labels_test_pdf(base: str):
+    """One label and a 100 mm ruler: not a label print, so the checklist does not count it."""
+    paper = chosen_paper()
+    made, errors = apply(
+        lambda: labels.scale_check_pdf(labels.scale_check_label(chosen_stations(), base), paper),
+        flash_errors=True,
+        commit=False,
+    )
+    if errors:
+        return refused_labels()
+    return inline_file(made, "application/pdf", "test-print.pdf")
