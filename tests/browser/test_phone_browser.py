@@ -140,6 +140,7 @@ def test_undo_takes_back_a_save_and_a_delete_without_a_dialog(phone, count_sheet
     phone.get_by_label("Units completed").fill("45")
     phone.get_by_role("button", name="Save counts").click()
     phone.get_by_text("45 / 250 pcs").wait_for()
+    wait_until_sent(phone)
     line = phone.locator(".records .record").filter(has_text="Units completed: 45 pcs")
     line.locator("summary").click()
     line.get_by_role("button", name="Delete").click()
@@ -150,6 +151,23 @@ def test_undo_takes_back_a_save_and_a_delete_without_a_dialog(phone, count_sheet
     kept = [record for record in server_records("count") if not record.deleted]
     assert [record.value for record in kept] == [45.0]
     assert dialogs == []
+
+
+def test_a_record_opened_for_its_actions_stays_open_through_a_sync(phone, count_sheet_plant):
+    """A gloved thumb opens a record to reach Delete; a sync ending meanwhile redraws the
+    list, and the record must still be open, its buttons where the thumb is going."""
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_label("Units completed").fill("45")
+    phone.get_by_role("button", name="Save counts").click()
+    wait_until_sent(phone)
+    line = phone.locator(".records .record").filter(has_text="Units completed: 45 pcs")
+    line.locator("summary").click()
+    delete = line.get_by_role("button", name="Delete")
+    delete.wait_for()
+    with phone.expect_response(lambda r: "/api/v1/sync/pull" in r.url):
+        phone.get_by_role("button", name="Sync now").click()
+    phone.wait_for_timeout(500)  # the redraw after the pull
+    assert delete.is_visible()
 
 
 def test_the_status_never_says_all_synced_before_the_first_sync_ends(phone, phone_plant):  # noqa: F811

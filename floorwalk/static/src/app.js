@@ -89,7 +89,7 @@ async function signIn(username, password) {
 // Screens -------------------------------------------------------------------------------
 
 /** Draws the current screen. Draws overlap (each waits on IndexedDB): only the latest
- * one lands, and what was typed in the home screen's fields survives a redraw. */
+ * one lands, and what was typed (and which record was opened) survives a redraw. */
 async function render({ background = false } = {}) {
   const ticket = ++drawn;
   const view = await draw();
@@ -106,7 +106,12 @@ async function render({ background = false } = {}) {
 function keepTyped(redraw) {
   const before = new Map([...main.querySelectorAll(KEPT)].map((el) => [el.name, el.value]));
   const focused = main.contains(document.activeElement) ? document.activeElement.name : null;
+  // A record opened to reach Edit or Delete stays open when a sync redraws the list.
+  const opened = new Set([...main.querySelectorAll("details[data-record][open]")].map((el) => el.dataset.record));
   redraw();
+  for (const el of main.querySelectorAll("details[data-record]")) {
+    if (opened.has(el.dataset.record)) el.open = true;
+  }
   for (const el of main.querySelectorAll(KEPT)) {
     if (before.has(el.name)) el.value = before.get(el.name);
     // The count sheet checks a value kept across a redraw again (its range warning).

@@ -106,7 +106,7 @@ function recordItem(catalog, item, tz, onEdit, onDelete) {
     { class: `record record-${status}` },
     h(
       "details",
-      { class: "record-more" },
+      { class: "record-more", "data-record": record.id },
       h("summary", {}, body),
       h("div", { class: "record-actions" }, button("Edit", () => onEdit(record)), button("Delete", () => onDelete(record))),
     ),
