@@ -1,6 +1,7 @@
 """The day page of a 60-station plant on a laptop, and the period report on paper (issue 15)."""
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pypdfium2
 import pytest
@@ -23,7 +24,7 @@ DEMO_TODAY = date(2026, 2, 11)
 def sign_in(browser, live_server, username, password, path, viewport=LAPTOP):
     context = browser.new_context(viewport=viewport, base_url=live_server.url)
     page = context.new_page()
-    page.goto(f"/login?next={path}")
+    page.goto(f"/login?next={quote(path)}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
