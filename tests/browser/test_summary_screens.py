@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
-import pypdfium2
 import pytest
 
 from floorwalk.demo import load_demo
@@ -11,7 +10,7 @@ from floorwalk.extensions import db
 from floorwalk.models import StationMetric
 from floorwalk.sync.push import apply_push
 from tests.factories import record
-from tests.support import ARTIFACTS, TEST_ITERATIONS
+from tests.support import ARTIFACTS, TEST_ITERATIONS, print_pdf
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1280, "height": 800}
@@ -109,15 +108,7 @@ def test_a_demo_week_report_prints_on_at_most_two_pages(browser, live_server, de
         browser, live_server, demo_manager.username, demo_manager.password, path
     )
     try:
-        ARTIFACTS.mkdir(exist_ok=True)
-        pdf_path = ARTIFACTS / f"report-print-{paper}.pdf"
-        page.pdf(path=str(pdf_path), format=paper)
-        pdf = pypdfium2.PdfDocument(str(pdf_path))
-        try:
-            pages = len(pdf)
-            text = "".join(pdf[n].get_textpage().get_text_range() for n in range(pages))
-        finally:
-            pdf.close()
+        pages, text = print_pdf(page, "report-print", paper)
     finally:
         context.close()
     assert pages <= 2
