@@ -6,7 +6,10 @@ same records a day, 37 days of history): the median time of
 PostgreSQL (in a database this script creates and drops). Goals: 100 ms or less, and
 the 1,000,000-record time within 1.5x of the 100,000-record one (the cost of a day
 must not grow with history). Each run also times the bare aggregate SQL of that day
-(one GROUP BY over its counts) as the lower bound, and prints the ratio.
+(one GROUP BY over its counts) as the lower bound, and prints the ratio; and the period
+report of 7, 30 and 365 days ending that day, each against its own bare SQL (the SUM
+over the period's counts). Goals (issue 15): a 30-day report within 15x of its bare SQL,
+the 365-day report within 5x of the 30-day one.
 
     .venv/bin/python benchmarks/summary.py [--records 1000000 100000] [--runs 15]
 
@@ -49,6 +52,7 @@ from floorwalk.models import (  # noqa: E402
 )
 from floorwalk.settings import plant_clock, set_setting  # noqa: E402
 from floorwalk.summaries.day import daily_summary  # noqa: E402
+from floorwalk.summaries.period import period_report  # noqa: E402
 
 STATIONS = 500
 AREAS = 10
@@ -71,6 +75,14 @@ BARE_SQL = text(
     "FROM records WHERE production_day = :day AND deleted = :false AND type = 'count' "
     "GROUP BY station_id, metric_id, shift"
 )
+
+# The period report's lower bound: the SUM over the period's counts, one GROUP BY.
+PERIOD_BARE_SQL = text(
+    "SELECT station_id, metric_id, sum(value), count(*) FROM records "
+    "WHERE production_day BETWEEN :day_from AND :day_to AND deleted = :false "
+    "AND type = 'count' GROUP BY station_id, metric_id"
+)
+PERIODS = (7, 30, 365)  # days, each ending on MEASURED_DAY
 
 
 def make_plant(session) -> dict:
@@ -244,6 +256,28 @@ def measure(app, runs: int) -> tuple[float, float, int]:
         return median_ms(summary, runs), median_ms(bare, runs), stations
 
 
+def measure_periods(app, runs: int) -> dict[int, tuple[float, float]]:
+    """The period report of each of PERIODS days (it reads the previous period too) and
+    its bare aggregate SQL, in the same run: {days: (report ms, bare ms)}."""
+    out = {}
+    with app.app_context():
+        for days in PERIODS:
+            day_from = MEASURED_DAY - timedelta(days=days - 1)
+
+            def report(day_from=day_from):
+                result = period_report(db.session, day_from, MEASURED_DAY)
+                db.session.rollback()
+                return result
+
+            def bare(day_from=day_from):
+                with db.engine.connect() as conn:
+                    values = {"day_from": day_from, "day_to": MEASURED_DAY, "false": False}
+                    conn.execute(PERIOD_BARE_SQL, values).all()
+
+            out[days] = (median_ms(report, runs), median_ms(bare, runs))
+    return out
+
+
 def query_plans(app, station_code: str = "ST-007") -> str:
     """The plan of every statement on ``records`` that one summary and one station
     history run, as the database explains them."""
@@ -296,6 +330,7 @@ def run(label: str, url: str, count: int, runs: int, workdir: str, plans=None) -
     load(app, count)
     loaded = time.perf_counter() - started
     summary_ms, bare_ms, stations = measure(app, runs)
+    periods = measure_periods(app, runs)
     if plans:
         with open(plans, "a") as out:
             out.write(f"## {label}, {count:,} records\n\n{query_plans(app)}\n")
@@ -307,6 +342,14 @@ def run(label: str, url: str, count: int, runs: int, workdir: str, plans=None) -
         f"ratio {summary_ms / bare_ms:5.1f}x  ({stations} stations)",
         flush=True,
     )
+    for days, (report_ms, period_bare_ms) in periods.items():
+        print(
+            f"{'':10} {days:>3}-day report {report_ms:7.1f} ms, bare SQL {period_bare_ms:6.1f} ms, "
+            f"ratio {report_ms / period_bare_ms:5.1f}x",
+            flush=True,
+        )
+    if 30 in periods and 365 in periods:
+        print(f"{'':10} 365-day / 30-day report: {periods[365][0] / periods[30][0]:.2f}x")
     return summary_ms
 
 

@@ -100,16 +100,45 @@ USERS = (
     ("manager", "manager", ()),
     ("admin", "admin", ()),
 )
-OBSERVATIONS = (
-    ("material", "medium", "Coil stock down to the last rack; called logistics."),
-    ("machine", "high", "Die change overran, line stopped.", 35),
-    ("safety", "high", "Oil on the walkway next to the press guard."),
-    ("quality", "medium", "Burr on edge of part, quarantined the last bin."),
-    ("housekeeping", "low", "Scrap bin overflowing."),
-    ("schedule", "info", "Running ahead of plan after early start."),
-    ("machine", "critical", "Robot faulted on weld 14, maintenance called.", 50),
-    ("quality", "low", "Label printer smudging, replaced ribbon."),
-)
+# What a walker writes depends on where they stand: per area, (category, severity, text
+# [, downtime minutes]).
+OBSERVATIONS = {
+    "Press Shop": (
+        ("material", "medium", "Coil stock down to the last rack; called logistics."),
+        ("machine", "high", "Die change overran, line stopped.", 35),
+        ("safety", "high", "Oil on the walkway next to the press guard."),
+        ("quality", "medium", "Burr on edge of blank, quarantined the last bin."),
+        ("housekeeping", "low", "Scrap chute overflowing."),
+        ("schedule", "info", "Running ahead of plan after early start."),
+        ("machine", "critical", "Transfer fingers misaligned, press stopped to reset.", 40),
+    ),
+    "Welding": (
+        ("machine", "critical", "Robot faulted on weld 14, maintenance called.", 50),
+        ("quality", "medium", "Tip dresser worn, two parts with weak spot welds held."),
+        ("safety", "high", "Weld curtain torn at the cell entrance."),
+        ("housekeeping", "low", "Spatter and wire offcuts under the fixture."),
+        ("material", "medium", "Wire spool near empty, spare ordered."),
+        ("schedule", "info", "Running ahead of plan after early start."),
+    ),
+    "Assembly": (
+        ("material", "medium", "Door seal clips short, borrowed a box from the next line."),
+        ("machine", "high", "Torque gun out of calibration, tagged out.", 25),
+        ("safety", "high", "Forklift crossed the walkway at the line without a spotter."),
+        ("quality", "medium", "Loose connector found at check, two units reworked."),
+        ("housekeeping", "low", "Empty dunnage stacked in the aisle."),
+        ("quality", "low", "Label printer smudging, replaced ribbon."),
+    ),
+}
+# The week's story (docs/summary.md, "The demo's story"), in days before the demo's today:
+BAD_DAY = 5  # a power dip stops the plant for hours: attainment well below target
+POWER_DIP = ("machine", "high", "Power dip tripped the line; restart took hours.", 150)
+SHORTAGE_STATION, SHORTAGE_DAYS = "ASM-02", (3, 2, 1)  # seat frames run out over 3 days
+SHORTAGE_BINS = {3: (9, 8, 7), 2: (6, 5, 4), 1: (3, 2, 1)}  # per shift; min level 4
+SHORTAGE_NOTES = {
+    2: ("material", "medium", "Seat frames down to 5 bins; supplier truck late."),
+    1: ("material", "high", "Seat frames down to the last bins; line stops if no truck today."),
+}
+MISSED_STATION, MISSED_DAY, MISSED_SHIFT = "WLD-05", 1, "C"  # skipped on the night walk
 NOTES = (
     ("recognition", "Caught a mislabeled bin before it shipped."),
     ("coaching", "Reviewed lockout steps for die change."),
@@ -191,8 +220,8 @@ def load_demo(
     history = DemoHistory(rng, employees)
     for days_ago in range(7, -1, -1):
         day = today - timedelta(days=days_ago)
-        for _shift, shift_start in clock.shift_starts(day):
-            history.walk_shift(shift_start, walkers, stations)
+        for index, (shift, shift_start) in enumerate(clock.shift_starts(day)):
+            history.walk_shift(shift_start, walkers, stations, days_ago, shift.name, index)
     history.push(session, now)
     session.flush()
     return accounts
@@ -244,7 +273,7 @@ class DemoHistory:
                 update(Record).where(Record.id.in_(self.resolved)).values(status="resolved")
             )
 
-    def walk_shift(self, shift_start, walkers, stations):
+    def walk_shift(self, shift_start, walkers, stations, days_ago=0, shift=None, index=0):
         now = datetime.now(UTC)
         rng = self.rng
         author = rng.choice(walkers)
@@ -254,12 +283,15 @@ class DemoHistory:
         walk_id = uuid.UUID(int=rng.getrandbits(128), version=4)
         at = started
         for station in stations:
-            if rng.random() < 0.12:  # a few stations are missed on every walk
+            if (days_ago, shift, station.code) == (MISSED_DAY, MISSED_SHIFT, MISSED_STATION):
+                continue  # the night walk skipped it: the story's missed station
+            forced = station.code == SHORTAGE_STATION and days_ago in SHORTAGE_DAYS
+            if not forced and rng.random() < 0.03:  # now and then a station is missed
                 continue
             at += timedelta(minutes=rng.randint(2, 9))
             if at > now:
                 break
-            self.visit(author, station, at, walk_id)
+            self.visit(author, station, at, walk_id, days_ago, index)
         if at <= now:
             self.add(
                 author,
@@ -273,20 +305,37 @@ class DemoHistory:
                 walk_id,
             )
 
-    def visit(self, author, station, at, walk_id):
+    def visit(self, author, station, at, walk_id, days_ago=0, index=0):
         rng = self.rng
         self.add(author, "visit", station, at, {}, walk_id)
         target = station.metrics[0].target
-        share = target / 3 * rng.uniform(0.7, 1.15)  # three shifts make the day
+        pace = rng.uniform(0.4, 0.65) if days_ago == BAD_DAY else rng.uniform(0.85, 1.12)
+        share = target / 3 * pace  # three shifts make the day
         readings = [("units_completed", round(share))]
         if rng.random() < 0.4:
             readings.append(("scrap", rng.randint(0, 5)))
-        readings += [("material_on_hand", rng.randint(2, 12)), ("headcount", rng.randint(1, 4))]
+        bins = rng.randint(5, 12)
+        shortage = station.code == SHORTAGE_STATION and days_ago in SHORTAGE_BINS
+        if shortage:
+            bins = SHORTAGE_BINS[days_ago][min(index, 2)]
+        readings += [("material_on_hand", bins), ("headcount", rng.randint(2, 4))]
         for step, (metric, value) in enumerate(readings, start=1):
             data = {"metric": metric, "value": value}
             self.add(author, "count", station, at + timedelta(seconds=15 * step), data, walk_id)
-        if rng.random() < 0.12:
-            category, severity, text, *minutes = rng.choice(OBSERVATIONS)
+        observation = None
+        if shortage and index == 0 and days_ago in SHORTAGE_NOTES:
+            observation = SHORTAGE_NOTES[days_ago]
+        elif days_ago == BAD_DAY and index == 0 and station.code.endswith("-01"):
+            observation = (
+                "machine",
+                "high",
+                "Power dip tripped the line; restart took hours.",
+                150,
+            )
+        elif rng.random() < 0.1:
+            observation = rng.choice(OBSERVATIONS[station.area.name])
+        if observation:
+            category, severity, text, *minutes = observation
             data = {"category": category, "severity": severity, "text": text, "photos": []}
             if minutes:
                 data["minutes"] = minutes[0]

@@ -97,3 +97,19 @@ class AdminBrowser:
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def print_pdf(page, name: str, paper: str) -> tuple[int, str]:
+    """Print ``page`` to ``test-artifacts/<name>-<paper>.pdf`` as Chromium does; returns
+    the number of pages and the text on them."""
+    import pypdfium2
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}-{paper}.pdf"
+    page.pdf(path=str(path), format=paper)
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        pages = len(pdf)
+        return pages, "".join(pdf[n].get_textpage().get_text_range() for n in range(pages))
+    finally:
+        pdf.close()

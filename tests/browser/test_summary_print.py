@@ -2,12 +2,11 @@
 
 from datetime import date
 
-import pypdfium2
 import pytest
 
 from floorwalk.demo import load_demo
 from floorwalk.extensions import db
-from tests.support import ARTIFACTS, TEST_ITERATIONS
+from tests.support import TEST_ITERATIONS, print_pdf
 
 pytestmark = pytest.mark.browser
 # A demo loaded as of this day: every walk of the week before it is complete, whatever
@@ -35,15 +34,7 @@ def manager_page(browser, live_server):
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_a_demo_day_prints_on_at_most_two_pages(manager_page, paper):
     assert manager_page.get_by_role("heading", name="Alerts").is_visible()
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"summary-print-{paper}.pdf"
-    manager_page.pdf(path=str(path), format=paper)
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        pages = len(pdf)
-        text = "".join(pdf[n].get_textpage().get_text_range() for n in range(pages))
-    finally:
-        pdf.close()
+    pages, text = print_pdf(manager_page, "summary-print", paper)
     assert pages <= 2
     # The report keeps what a manager reads it for.
     for heading in ("Alerts", "Coverage", "Counts against target", "Observations", "Last 14 days"):
