@@ -333,3 +333,38 @@ def test_the_employee_picker_lists_the_stations_area_first(phone, phone_plant): 
     wait_until_sent(phone)
     (note,) = server_records("employee_note")
     assert note.data["employee"] == "E0001"
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_the_add_to_home_screen_hint_shows_once_signed_in_never_over_a_form(
+    browser,
+    live_server,
+    phone_plant,  # noqa: F811
+):
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, user_agent=IPHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        hint = page.get_by_text("Add to Home Screen")
+        page.goto("/login")
+        assert page.locator('link[rel="manifest"]').get_attribute("href") == "/manifest.webmanifest"
+        assert page.request.get("/manifest.webmanifest").status == 200
+        assert hint.count() == 0
+        sign_in_on_phone(page, "walker")
+        page.get_by_text("Last sync").wait_for()
+        hint.wait_for()
+        screenshot(page, "install-hint")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign in").wait_for()  # the in-place sign-in form
+        page.wait_for_timeout(300)
+        assert not hint.is_visible()
+    finally:
+        context.close()
