@@ -368,3 +368,30 @@ def test_the_add_to_home_screen_hint_shows_once_signed_in_never_over_a_form(
         assert not hint.is_visible()
     finally:
         context.close()
+
+
+def test_a_server_error_on_push_is_said_in_plain_words(phone, phone_plant):  # noqa: F811
+    open_app(phone, "/s/PRS-04")
+    failed = []
+
+    def server_error(route):
+        failed.append(route.request.url)
+        route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": {"code": "internal", "message": "Internal Server Error"}}',
+        )
+
+    phone.route("**/api/v1/sync/push**", server_error)
+    phone.get_by_label("Units completed").fill("40")
+    phone.get_by_role("button", name="Save counts").click()
+    said = "The server had a problem; your records are kept and will be sent again."
+    phone.locator("#last-sync").filter(has_text=said).wait_for()
+    assert failed
+    status_is(phone, "1 pending")
+    assert "500" not in phone.locator("header").inner_text()
+    screenshot(phone, "header-server-error")
+    phone.unroute("**/api/v1/sync/push**")
+    phone.get_by_role("button", name="Sync now").click()
+    status_is(phone, "All synced")
+    assert [record.value for record in server_records("count")] == [40.0]

@@ -12,7 +12,7 @@ import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { isoLocal } from "./time.js";
 import { syncStatus } from "./status.js";
-import { plural } from "./words.js";
+import { plural, saveProblem } from "./words.js";
 import { attentionView } from "./views/attention.js";
 import { signInForm } from "./views/signin.js";
 import { recentList, stationView } from "./views/station.js";
@@ -255,27 +255,37 @@ async function capture(record) {
 }
 
 async function save(type, data, { record, photos = [] }) {
-  for (const blob of photos) {
-    const id = store.newId();
-    await outbox.savePhoto(id, blob, state.user.id);
-    data.photos.push(id);
-  }
-  if (record) {
-    const entry = await edits.edit(record, { data });
-    await render();
-    saved("Saved", () => edits.edit(entry, { data: record.data }));
-  } else {
-    const entry = await capture({ type, station: screen.code, data });
-    await render();
-    saved("Saved", () => edits.remove(entry));
+  try {
+    for (const blob of photos) {
+      const id = store.newId();
+      await outbox.savePhoto(id, blob, state.user.id);
+      data.photos.push(id);
+    }
+    if (record) {
+      const entry = await edits.edit(record, { data });
+      await render();
+      saved("Saved", () => edits.edit(entry, { data: record.data }));
+    } else {
+      const entry = await capture({ type, station: screen.code, data });
+      await render();
+      saved("Saved", () => edits.remove(entry));
+    }
+  } catch (error) {
+    throw new Error(saveProblem(error), { cause: error }); // said in the form, which keeps what was typed
   }
 }
 
 /** The count sheet: one count record per filled field, one redraw, one "Saved". */
 async function saveCounts(values) {
   const entries = [];
+  try {
+    for (const data of values) entries.push(await capture({ type: "count", station: screen.code, data }));
+  } catch (error) {
+    for (const entry of entries) await edits.remove(entry).catch(() => {}); // all or none
+    problem(error); // the values stay in the sheet
+    return;
+  }
   for (const input of main.querySelectorAll(".count-sheet input")) input.value = ""; // saved
-  for (const data of values) entries.push(await capture({ type: "count", station: screen.code, data }));
   await render();
   saved(`Saved ${plural(entries.length, "count")}`, async () => {
     for (const entry of entries) await edits.remove(entry);
@@ -315,6 +325,15 @@ function saved(message, undo) {
   replace(toast, h("p", { class: "toast-text", text: message }), undoButton);
   toast.hidden = false;
   toastTimer = setTimeout(hideToast, UNDO_MS);
+}
+
+/** A save that failed (storage full…), said in plain words with what to do. */
+function problem(error) {
+  clearTimeout(toastTimer);
+  const message = saveProblem(error);
+  replace(toast, h("p", { class: "toast-text", role: "alert", text: message }), button("OK", hideToast));
+  toast.hidden = false;
+  toastTimer = setTimeout(hideToast, 3 * UNDO_MS);
 }
 
 function hideToast() {
