@@ -1,6 +1,7 @@
 """The walk at clipboard speed (issue 16): the count sheet, "Saved" and "Undo", and a
 sync status that says "All synced" only once a sync has finished (DESIGN §4)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -395,3 +396,24 @@ def test_a_server_error_on_push_is_said_in_plain_words(phone, phone_plant):  # n
     phone.get_by_role("button", name="Sync now").click()
     status_is(phone, "All synced")
     assert [record.value for record in server_records("count")] == [40.0]
+
+
+def test_a_save_on_a_route_walk_offers_the_next_unvisited_stop(phone, phone_plant):  # noqa: F811
+    open_app(phone)
+    phone.get_by_label("Route").select_option(label="Morning loop")
+    phone.get_by_role("button", name="Start walk").click()
+    phone.get_by_role("list", name="Route stations").get_by_role("button").first.click()
+    phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
+    next_stop = phone.get_by_role("button", name="Next: QR-07 Leak test")
+    assert next_stop.count() == 0  # offered after a save, not before
+    phone.get_by_label("Units completed").fill("40")
+    phone.get_by_role("button", name="Save counts").click()
+    next_stop.wait_for()
+    assert next_stop.bounding_box()["height"] >= 48
+    screenshot(phone, "walk-next-stop")
+    next_stop.click()
+    phone.get_by_role("heading", level=1).filter(has_text="QR-07").wait_for()
+    phone.get_by_label("Units completed").fill("12")
+    phone.get_by_role("button", name="Save counts").click()
+    phone.locator("#toast").filter(has_text="Saved").wait_for()
+    assert phone.get_by_role("button", name=re.compile("^Next:")).count() == 0  # all visited

@@ -16,7 +16,7 @@ import { plural, saveProblem } from "./words.js";
 import { attentionView } from "./views/attention.js";
 import { signInForm } from "./views/signin.js";
 import { recentList, stationView } from "./views/station.js";
-import { walkPanel, walkSummary } from "./views/walk.js";
+import { nextStop, routeStops, walkPanel, walkSummary } from "./views/walk.js";
 import { installControls, registerWorker } from "./install.js";
 
 const main = document.getElementById("app");
@@ -130,8 +130,10 @@ async function draw() {
     if (station) {
       // A rejected record's "Fix" opens its form once; later draws show the station.
       const edit = records.find((r) => r.id === screen.edit) || null;
+      const next = screen.saved ? await nextOnWalk(catalog, records, station.code) : null;
       const view = stationView({
         catalog, station, records, edit, save, saveCounts, remove, scanNext: startScan, close: goHome,
+        next: next && { ...next, open: () => openStation(next.code) },
       });
       if (edit) view.dataset.edit = edit.id;
       return view;
@@ -263,10 +265,12 @@ async function save(type, data, { record, photos = [] }) {
     }
     if (record) {
       const entry = await edits.edit(record, { data });
+      screen.saved = true;
       await render();
       saved("Saved", () => edits.edit(entry, { data: record.data }));
     } else {
       const entry = await capture({ type, station: screen.code, data });
+      screen.saved = true;
       await render();
       saved("Saved", () => edits.remove(entry));
     }
@@ -286,6 +290,7 @@ async function saveCounts(values) {
     return;
   }
   for (const input of main.querySelectorAll(".count-sheet input")) input.value = ""; // saved
+  screen.saved = true;
   await render();
   saved(`Saved ${plural(entries.length, "count")}`, async () => {
     for (const entry of entries) await edits.remove(entry);
@@ -343,6 +348,15 @@ function hideToast() {
 }
 
 // Walks ---------------------------------------------------------------------------------
+
+/** On a route walk, after a save: the next stop not yet visited, with its name. */
+async function nextOnWalk(catalog, records, current) {
+  const walk = await currentWalk();
+  if (!walk) return null;
+  const code = nextStop(routeStops(catalog, walk.route), visitedOn(walk, records), current);
+  const station = code ? findStation(catalog, code) : null;
+  return station ? { code: station.code, name: station.name } : null;
+}
 
 function visitedOn(walk, records) {
   return new Set(records.filter((r) => r.walk === walk.id && r.station && !r.deleted).map((r) => r.station));
