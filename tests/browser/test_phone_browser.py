@@ -417,3 +417,40 @@ def test_a_save_on_a_route_walk_offers_the_next_unvisited_stop(phone, phone_plan
     phone.get_by_role("button", name="Save counts").click()
     phone.locator("#toast").filter(has_text="Saved").wait_for()
     assert phone.get_by_role("button", name=re.compile("^Next:")).count() == 0  # all visited
+
+
+FAKE_RECOGNIZER = """
+window.SpeechRecognition = class extends EventTarget {
+  start() {
+    const event = new Event("result");
+    event.results = [[{ transcript: "pallet blocking the aisle" }]];
+    setTimeout(() => { this.dispatchEvent(event); this.dispatchEvent(new Event("end")); }, 50);
+  }
+  stop() { this.dispatchEvent(new Event("end")); }
+};
+"""
+
+
+def test_speak_fills_a_text_field_where_the_browser_recognizes_speech(phone, phone_plant):  # noqa: F811
+    phone.add_init_script(FAKE_RECOGNIZER)
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_role("button", name="Add observation").click()
+    description = phone.get_by_label("Description")
+    description.fill("Near the press:")
+    asked = []
+    phone.on("request", lambda request: asked.append(request.url))
+    phone.get_by_role("button", name="Speak").click()
+    phone.wait_for_function(
+        "() => document.querySelector('textarea[name=text]').value.includes('aisle')"
+    )
+    assert description.input_value() == "Near the press: pallet blocking the aisle"
+    assert not [url for url in asked if "/api/" not in url]  # nothing of ours but sync
+    screenshot(phone, "observation-speak")
+
+
+def test_no_speak_button_where_the_browser_offers_no_recognition(phone, phone_plant):  # noqa: F811
+    phone.add_init_script("delete window.SpeechRecognition; delete window.webkitSpeechRecognition;")
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_role("button", name="Add observation").click()
+    phone.get_by_label("Description").wait_for()
+    assert phone.get_by_role("button", name="Speak").count() == 0
