@@ -1,6 +1,7 @@
 """The walk at clipboard speed (issue 16): the count sheet, "Saved" and "Undo", and a
 sync status that says "All synced" only once a sync has finished (DESIGN §4)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,123 @@ def test_the_employee_picker_lists_the_stations_area_first(phone, phone_plant): 
     wait_until_sent(phone)
     (note,) = server_records("employee_note")
     assert note.data["employee"] == "E0001"
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_the_add_to_home_screen_hint_shows_once_signed_in_never_over_a_form(
+    browser,
+    live_server,
+    phone_plant,  # noqa: F811
+):
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, user_agent=IPHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        hint = page.get_by_text("Add to Home Screen")
+        page.goto("/login")
+        assert page.locator('link[rel="manifest"]').get_attribute("href") == "/manifest.webmanifest"
+        assert page.request.get("/manifest.webmanifest").status == 200
+        assert hint.count() == 0
+        sign_in_on_phone(page, "walker")
+        page.get_by_text("Last sync").wait_for()
+        hint.wait_for()
+        screenshot(page, "install-hint")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign in").wait_for()  # the in-place sign-in form
+        page.wait_for_timeout(300)
+        assert not hint.is_visible()
+    finally:
+        context.close()
+
+
+def test_a_server_error_on_push_is_said_in_plain_words(phone, phone_plant):  # noqa: F811
+    open_app(phone, "/s/PRS-04")
+    failed = []
+
+    def server_error(route):
+        failed.append(route.request.url)
+        route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": {"code": "internal", "message": "Internal Server Error"}}',
+        )
+
+    phone.route("**/api/v1/sync/push**", server_error)
+    phone.get_by_label("Units completed").fill("40")
+    phone.get_by_role("button", name="Save counts").click()
+    said = "The server had a problem; your records are kept and will be sent again."
+    phone.locator("#last-sync").filter(has_text=said).wait_for()
+    assert failed
+    status_is(phone, "1 pending")
+    assert "500" not in phone.locator("header").inner_text()
+    screenshot(phone, "header-server-error")
+    phone.unroute("**/api/v1/sync/push**")
+    phone.get_by_role("button", name="Sync now").click()
+    status_is(phone, "All synced")
+    assert [record.value for record in server_records("count")] == [40.0]
+
+
+def test_a_save_on_a_route_walk_offers_the_next_unvisited_stop(phone, phone_plant):  # noqa: F811
+    open_app(phone)
+    phone.get_by_label("Route").select_option(label="Morning loop")
+    phone.get_by_role("button", name="Start walk").click()
+    phone.get_by_role("list", name="Route stations").get_by_role("button").first.click()
+    phone.get_by_role("heading", level=1).filter(has_text="PRS-04").wait_for()
+    next_stop = phone.get_by_role("button", name="Next: QR-07 Leak test")
+    assert next_stop.count() == 0  # offered after a save, not before
+    phone.get_by_label("Units completed").fill("40")
+    phone.get_by_role("button", name="Save counts").click()
+    next_stop.wait_for()
+    assert next_stop.bounding_box()["height"] >= 48
+    screenshot(phone, "walk-next-stop")
+    next_stop.click()
+    phone.get_by_role("heading", level=1).filter(has_text="QR-07").wait_for()
+    phone.get_by_label("Units completed").fill("12")
+    phone.get_by_role("button", name="Save counts").click()
+    phone.locator("#toast").filter(has_text="Saved").wait_for()
+    assert phone.get_by_role("button", name=re.compile("^Next:")).count() == 0  # all visited
+
+
+FAKE_RECOGNIZER = """
+window.SpeechRecognition = class extends EventTarget {
+  start() {
+    const event = new Event("result");
+    event.results = [[{ transcript: "pallet blocking the aisle" }]];
+    setTimeout(() => { this.dispatchEvent(event); this.dispatchEvent(new Event("end")); }, 50);
+  }
+  stop() { this.dispatchEvent(new Event("end")); }
+};
+"""
+
+
+def test_speak_fills_a_text_field_where_the_browser_recognizes_speech(phone, phone_plant):  # noqa: F811
+    phone.add_init_script(FAKE_RECOGNIZER)
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_role("button", name="Add observation").click()
+    description = phone.get_by_label("Description")
+    description.fill("Near the press:")
+    asked = []
+    phone.on("request", lambda request: asked.append(request.url))
+    phone.get_by_role("button", name="Speak").click()
+    phone.wait_for_function(
+        "() => document.querySelector('textarea[name=text]').value.includes('aisle')"
+    )
+    assert description.input_value() == "Near the press: pallet blocking the aisle"
+    assert not [url for url in asked if "/api/" not in url]  # nothing of ours but sync
+    screenshot(phone, "observation-speak")
+
+
+def test_no_speak_button_where_the_browser_offers_no_recognition(phone, phone_plant):  # noqa: F811
+    phone.add_init_script("delete window.SpeechRecognition; delete window.webkitSpeechRecognition;")
+    open_app(phone, "/s/PRS-04")
+    phone.get_by_role("button", name="Add observation").click()
+    phone.get_by_label("Description").wait_for()
+    assert phone.get_by_role("button", name="Speak").count() == 0

@@ -118,13 +118,17 @@ def test_the_shell_and_the_manifest_link_hashed_copies_kept_a_year(client, signe
 
 def test_the_other_pages_link_the_hashed_stylesheet_and_favicon(client):
     links = static_links(client.get("/login").get_data(as_text=True))
-    assert [HASHED_COPY.fullmatch(url).group(1) for url in links] == ["svg", "css"]
+    assert [HASHED_COPY.fullmatch(url).group(1) for url in links] == ["svg", "css", "png"]
 
 
 def test_without_a_build_the_pages_link_the_files_themselves(app, client, tmp_path):
     app.static_folder = str(tmp_path)  # a checkout where npm run build never ran
     links = static_links(client.get("/login").get_data(as_text=True))
-    assert links == ["/static/icons/favicon.svg", "/static/css/app.css"]
+    assert links == [
+        "/static/icons/favicon.svg",
+        "/static/css/app.css",
+        "/static/icons/apple-touch-icon.png",  # the sign-in page's home-screen icon
+    ]
 
 
 @pytest.mark.parametrize("filename", ["css/app.css", "css/walk.css", "icons/icon-192.png"])
@@ -156,3 +160,9 @@ def test_static_files_neither_set_nor_vary_on_the_session_cookie(app, client, si
         assert "Cookie" not in response.headers.get("Vary", "")
     page = client.get("/walk")  # still signed in; pages refresh the cookies as before
     assert page.status_code == 200 and "Set-Cookie" in page.headers
+
+
+def test_the_sign_in_page_links_the_manifest_so_a_first_visit_can_install(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert client.get("/manifest.webmanifest").status_code == 200

@@ -12,11 +12,11 @@ import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { isoLocal } from "./time.js";
 import { syncStatus } from "./status.js";
-import { plural } from "./words.js";
+import { plural, saveProblem } from "./words.js";
 import { attentionView } from "./views/attention.js";
 import { signInForm } from "./views/signin.js";
 import { recentList, stationView } from "./views/station.js";
-import { walkPanel, walkSummary } from "./views/walk.js";
+import { nextStop, routeStops, walkPanel, walkSummary } from "./views/walk.js";
 import { installControls, registerWorker } from "./install.js";
 
 const main = document.getElementById("app");
@@ -135,8 +135,10 @@ async function draw() {
     if (station) {
       // A rejected record's "Fix" opens its form once; later draws show the station.
       const edit = records.find((r) => r.id === screen.edit) || null;
+      const next = screen.saved ? await nextOnWalk(catalog, records, station.code) : null;
       const view = stationView({
         catalog, station, records, edit, save, saveCounts, remove, scanNext: startScan, close: goHome,
+        next: next && { ...next, open: () => openStation(next.code) },
       });
       if (edit) view.dataset.edit = edit.id;
       return view;
@@ -260,27 +262,40 @@ async function capture(record) {
 }
 
 async function save(type, data, { record, photos = [] }) {
-  for (const blob of photos) {
-    const id = store.newId();
-    await outbox.savePhoto(id, blob, state.user.id);
-    data.photos.push(id);
-  }
-  if (record) {
-    const entry = await edits.edit(record, { data });
-    await render();
-    saved("Saved", () => edits.edit(entry, { data: record.data }));
-  } else {
-    const entry = await capture({ type, station: screen.code, data });
-    await render();
-    saved("Saved", () => edits.remove(entry));
+  try {
+    for (const blob of photos) {
+      const id = store.newId();
+      await outbox.savePhoto(id, blob, state.user.id);
+      data.photos.push(id);
+    }
+    if (record) {
+      const entry = await edits.edit(record, { data });
+      screen.saved = true;
+      await render();
+      saved("Saved", () => edits.edit(entry, { data: record.data }));
+    } else {
+      const entry = await capture({ type, station: screen.code, data });
+      screen.saved = true;
+      await render();
+      saved("Saved", () => edits.remove(entry));
+    }
+  } catch (error) {
+    throw new Error(saveProblem(error), { cause: error }); // said in the form, which keeps what was typed
   }
 }
 
 /** The count sheet: one count record per filled field, one redraw, one "Saved". */
 async function saveCounts(values) {
   const entries = [];
+  try {
+    for (const data of values) entries.push(await capture({ type: "count", station: screen.code, data }));
+  } catch (error) {
+    for (const entry of entries) await edits.remove(entry).catch(() => {}); // all or none
+    problem(error); // the values stay in the sheet
+    return;
+  }
   for (const input of main.querySelectorAll(".count-sheet input")) input.value = ""; // saved
-  for (const data of values) entries.push(await capture({ type: "count", station: screen.code, data }));
+  screen.saved = true;
   await render();
   saved(`Saved ${plural(entries.length, "count")}`, async () => {
     for (const entry of entries) await edits.remove(entry);
@@ -322,6 +337,15 @@ function saved(message, undo) {
   toastTimer = setTimeout(hideToast, UNDO_MS);
 }
 
+/** A save that failed (storage full…), said in plain words with what to do. */
+function problem(error) {
+  clearTimeout(toastTimer);
+  const message = saveProblem(error);
+  replace(toast, h("p", { class: "toast-text", role: "alert", text: message }), button("OK", hideToast));
+  toast.hidden = false;
+  toastTimer = setTimeout(hideToast, 3 * UNDO_MS);
+}
+
 function hideToast() {
   clearTimeout(toastTimer);
   toast.hidden = true;
@@ -329,6 +353,15 @@ function hideToast() {
 }
 
 // Walks ---------------------------------------------------------------------------------
+
+/** On a route walk, after a save: the next stop not yet visited, with its name. */
+async function nextOnWalk(catalog, records, current) {
+  const walk = await currentWalk();
+  if (!walk) return null;
+  const code = nextStop(routeStops(catalog, walk.route), visitedOn(walk, records), current);
+  const station = code ? findStation(catalog, code) : null;
+  return station ? { code: station.code, name: station.name } : null;
+}
 
 function visitedOn(walk, records) {
   return new Set(records.filter((r) => r.walk === walk.id && r.station && !r.deleted).map((r) => r.station));

@@ -36,7 +36,13 @@ export function registerWorker(noticeEl) {
 }
 
 let deferredPrompt = null;
+let iosHint = false;
 
+/**
+ * The install button (Android's `beforeinstallprompt`) or the "Add to Home Screen" hint
+ * (iOS Safari) live in the home screen's `#install-slot`, drawn only once someone has
+ * signed in; they stay away while a form is open (the in-place sign-in included).
+ */
 export function installControls() {
   const standalone = matchMedia("(display-mode: standalone)").matches || navigator.standalone;
   if (standalone) return;
@@ -45,26 +51,30 @@ export function installControls() {
     deferredPrompt = event;
     showInstall();
   });
-  if (/iphone|ipad|ipod/i.test(navigator.userAgent)) {
-    const hint = h("p", { class: "notice", text: "To install: tap Share, then “Add to Home Screen”." });
-    document.getElementById("notices").after(hint);
-  }
+  iosHint = /iphone|ipad|ipod/i.test(navigator.userAgent);
+  const watch = (el) => new MutationObserver(showInstall).observe(el, { childList: true, subtree: true });
+  watch(document.getElementById("app")); // the home screen is redrawn often
+  watch(document.getElementById("notices")); // the in-place sign-in comes and goes
 }
+
+const formOpen = () => document.querySelector("form.capture, #notices form") !== null;
 
 function showInstall() {
   const slot = document.getElementById("install-slot");
-  if (!slot || !deferredPrompt) return;
-  replace(slot, button("Install app", async () => {
-    const event = deferredPrompt;
-    deferredPrompt = null;
-    replace(slot);
-    event.prompt();
-    await event.userChoice.catch(() => null);
-  }));
+  if (!slot) return;
+  if (formOpen()) {
+    if (slot.childElementCount) replace(slot);
+  } else if (slot.childElementCount) {
+    return;
+  } else if (deferredPrompt) {
+    replace(slot, button("Install app", async () => {
+      const event = deferredPrompt;
+      deferredPrompt = null;
+      replace(slot);
+      event.prompt();
+      await event.userChoice.catch(() => null);
+    }));
+  } else if (iosHint) {
+    replace(slot, h("span", { class: "install-hint", text: "To install: tap Share, then “Add to Home Screen”." }));
+  }
 }
-
-// The home screen is redrawn often; put the button back each time it is.
-new MutationObserver(() => {
-  const slot = document.getElementById("install-slot");
-  if (slot && !slot.childElementCount) showInstall();
-}).observe(document.getElementById("app"), { childList: true });

@@ -2,6 +2,7 @@
 // stopped as soon as it closes. The decoder is imported only when the camera opens.
 import { button, h } from "./dom.js";
 import { codeFromQr } from "./qr.js";
+import { cameraProblem } from "./words.js";
 
 export function confirmScan() {
   navigator.vibrate?.(80);
@@ -89,16 +90,4 @@ export function scan() {
       }
     })();
   });
-}
-
-/** What a person reads when the camera does not start, with what to do instead. */
-export function cameraProblem(error) {
-  const name = error?.name || "";
-  if (name === "NotAllowedError" || name === "SecurityError")
-    return "The camera is not allowed for floorwalk. Allow it in the browser's site settings, or type the station code.";
-  if (name === "NotFoundError" || name === "OverconstrainedError")
-    return "This phone has no camera floorwalk can use. Type the station code instead.";
-  if (name === "NotReadableError" || name === "AbortError")
-    return "Another app is using the camera. Close it and try again, or type the station code.";
-  return "The camera did not start. Try again, or type the station code.";
 }

@@ -25,6 +25,7 @@ import * as session from "./session.js";
 import { emit, refreshCounts, state } from "./state.js";
 import * as store from "./store.js";
 import { isoLocal } from "./time.js";
+import { syncProblem } from "./words.js";
 
 export const APP_VERSION = globalThis.document?.documentElement.dataset.appVersion || "0.0.0";
 export const SCHEMA = 1;
@@ -114,9 +115,7 @@ async function syncOnce() {
 /** No network on the phone, a server nobody answers for, or a server that answered with
  * an error: the coordinator can act on the first (walk to where there is coverage). */
 function failureMessage(error) {
-  if (!navigator.onLine) return "Offline: records are kept on this phone.";
-  if (error instanceof HttpError) return "The server is not answering; retrying.";
-  return "Cannot reach the server; retrying.";
+  return syncProblem(error instanceof HttpError ? error.status : undefined, navigator.onLine);
 }
 
 async function uploadPhotos() {

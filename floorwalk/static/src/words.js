@@ -1,4 +1,5 @@
-// Words that depend on a number, in one place: "1 person", "2 people", "1 min ago".
+// Words a person reads, in one place: those that depend on a number ("1 person", "2 people",
+// "1 min ago") and every problem said in plain words with what to do about it.
 
 const IRREGULAR = { person: "people", entry: "entries", photo: "photos" };
 
@@ -26,4 +27,47 @@ export function ago(iso, now = new Date()) {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} h ago`;
   return plural(Math.round(hours / 24), "day") + " ago";
+}
+
+// Problems ------------------------------------------------------------------------------
+
+export const STORAGE_FULL =
+  "This phone's storage is full: sync, or delete old photos and files you no longer need, then save again. Nothing was lost from before.";
+export const SERVER_PROBLEM = "The server had a problem; your records are kept and will be sent again.";
+export const NO_NETWORK = "Offline: records are kept on this phone.";
+export const NO_SERVER = "Cannot reach the server; retrying.";
+
+/** IndexedDB's "full" as each browser says it, or wrapped by a transaction's abort. */
+function isQuota(error) {
+  const names = [error?.name, error?.inner?.name, error?.cause?.name];
+  return names.some((name) => name === "QuotaExceededError" || name === "NS_ERROR_DOM_QUOTA_REACHED") || error?.code === 22;
+}
+
+/** What a person reads when saving on the phone failed. */
+export function saveProblem(error) {
+  if (isQuota(error)) return STORAGE_FULL;
+  return "This phone could not save that. Try again; if it happens again, restart the app (records saved before are kept).";
+}
+
+/**
+ * Why a sync failed: no network on the phone, no server answering, or a server that
+ * answered with an error (`status`, 5xx). The coordinator can act on the first (walk to
+ * where there is coverage); the records are kept in every case.
+ */
+export function syncProblem(status, online = true) {
+  if (!online) return NO_NETWORK;
+  if (status) return SERVER_PROBLEM; // 5xx: the ones a sync retries
+  return NO_SERVER;
+}
+
+/** What a person reads when the camera does not start, with what to do instead. */
+export function cameraProblem(error) {
+  const name = error?.name || "";
+  if (name === "NotAllowedError" || name === "SecurityError")
+    return "The camera is not allowed for floorwalk. Allow it in the browser's site settings, or type the station code.";
+  if (name === "NotFoundError" || name === "OverconstrainedError")
+    return "This phone has no camera floorwalk can use. Type the station code instead.";
+  if (name === "NotReadableError" || name === "AbortError")
+    return "Another app is using the camera. Close it and try again, or type the station code.";
+  return "The camera did not start. Try again, or type the station code.";
 }

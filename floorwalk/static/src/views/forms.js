@@ -2,6 +2,7 @@
 import { button, field, h, replace } from "../dom.js";
 import { employeesFor, stationMetrics } from "../catalog.js";
 import { checkValue, hintFor } from "../counts.js";
+import { withSpeech } from "../speech.js";
 
 const SEVERITIES = ["info", "low", "medium", "high", "critical"];
 const NOTE_KINDS = ["recognition", "coaching", "training", "attendance", "safety", "other"];
@@ -145,7 +146,7 @@ export function observationForm(catalog, record, onSave, onCancel) {
     onCancel,
     field("Category", category),
     field("Severity", severity),
-    field("Description", text),
+    withSpeech(field("Description", text), text),
     minutesField,
     photos.el,
   );
@@ -194,7 +195,7 @@ export function employeeNoteForm(catalog, station, record, onSave, onCancel) {
     field("Employee", employee),
     datalist,
     field("Kind", kind),
-    field("Note", text),
+    withSpeech(field("Note", text), text),
   );
 }
 

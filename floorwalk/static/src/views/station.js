@@ -10,7 +10,7 @@ import { countSheet } from "./sheet.js";
 /**
  * ctx: { catalog, station, records, edit (a record whose form opens at once, or null),
  *        save(type, data, {record, photos}), saveCounts([{metric, value}]), remove(record),
- *        close() }
+ *        close(), next ({code, name, open()}: the walk's next stop after a save, or null) }
  */
 export function stationView(ctx) {
   const { catalog, station } = ctx;
@@ -58,6 +58,16 @@ export function stationView(ctx) {
       h("p", { class: "muted" }, areaName(catalog, station), station.active === false ? " · inactive" : ""),
       ctx.scanNext ? button("Scan next", ctx.scanNext, "button button-primary") : null,
     ),
+    // On a route walk, after a save: the next stop not yet visited, one tap away.
+    ctx.next
+      ? h(
+          "button",
+          { type: "button", class: "button button-primary button-wide button-next", onclick: ctx.next.open },
+          "Next: ",
+          h("span", { class: "code", text: ctx.next.code }),
+          ` ${ctx.next.name}`,
+        )
+      : null,
     sheet,
     actions,
     formSlot,

@@ -56,6 +56,16 @@ export function routeStops(catalog, routeId) {
   return (route.stations || route.stops || []).map((s) => (typeof s === "string" ? s : s.code || s.station));
 }
 
+/**
+ * The stop to offer after a save at `current`: the first one not yet visited after it in
+ * the route's order, going round to the start; null when every other stop is visited.
+ */
+export function nextStop(stops, visited, current) {
+  const at = stops.indexOf(current);
+  const order = at < 0 ? stops : [...stops.slice(at + 1), ...stops.slice(0, at)];
+  return order.find((code) => code !== current && !visited.has(code)) ?? null;
+}
+
 export function walkSummary(catalog, walk, visited, onClose) {
   const stops = routeStops(catalog, walk.route);
   const missed = stops.filter((code) => !visited.has(code));
