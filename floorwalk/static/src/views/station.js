@@ -118,7 +118,24 @@ function recordItem(catalog, item, tz, onEdit, onDelete) {
       "details",
       { class: "record-more", "data-record": record.id },
       h("summary", {}, body),
-      h("div", { class: "record-actions" }, button("Edit", () => onEdit(record)), button("Delete", () => onDelete(record))),
+      h(
+        "div",
+        { class: "record-actions" },
+        // Acting folds the record again: only a record left open stays open through a redraw.
+        button("Edit", (event) => {
+          fold(event);
+          onEdit(record);
+        }),
+        button("Delete", (event) => {
+          fold(event);
+          onDelete(record);
+        }),
+      ),
     ),
   );
+}
+
+function fold(event) {
+  const details = event?.target?.closest?.("details");
+  if (details) details.open = false;
 }
