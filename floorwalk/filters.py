@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from .catalog.csv_io import format_number
+from .catalog.csv_export import format_number
 
 
 def fmt_number(value) -> str:

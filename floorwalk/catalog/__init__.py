@@ -4,8 +4,8 @@ imports, the command line); the pages call them as ``catalog.save_station(...)``
 
 Modules: ``lookups`` (find and list), ``areas``, ``stations`` (their metrics and order),
 ``entities`` (metrics, categories, employees), ``routes``, ``ordering`` (one-place
-moves), ``plan`` (the day plan and the one target rule), ``csv_io`` (imports and
-exports), ``schemas`` (what forms and CSV rows accept), ``errors``.
+moves), ``plan`` (the day plan and the one target rule), ``csv_io`` (imports),
+``csv_export`` (exports, templates), ``schemas`` (what forms and CSV rows accept), ``errors``.
 """
 
 from .areas import area_values, delete_area, ensure_area, ensure_areas, save_area

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from floorwalk.catalog.csv_io import export_csv
+from floorwalk.catalog.csv_export import export_csv
 from floorwalk.extensions import db
 from floorwalk.models import (
     AuditEvent,

@@ -7,16 +7,8 @@ from datetime import date
 from flask import Response, abort, redirect, render_template, request, url_for
 
 from ... import catalog
-from ...catalog.csv_io import (
-    COLUMNS,
-    EXAMPLES,
-    GUIDE,
-    KINDS,
-    check_csv,
-    export_csv,
-    import_csv,
-    template_csv,
-)
+from ...catalog.csv_export import EXAMPLES, GUIDE, export_csv, template_csv
+from ...catalog.csv_io import COLUMNS, KINDS, check_csv, import_csv
 from ...extensions import db
 from . import bp
 from .crud import actor, apply
