@@ -31,7 +31,16 @@ from tests.factories import OBSERVED, counts, push_body
 from tests.http.test_sync_server import FLOORWALK, free_port, kill
 from tests.support import PASSWORD
 
-pytestmark = pytest.mark.deploy
+pytestmark = [
+    pytest.mark.deploy,
+    # The deployment makes its own PostgreSQL database whatever the suite runs on, so it
+    # runs once, in the SQLite pass (in the PostgreSQL pass its servers did not start in
+    # CI's time; not yet understood, see the closing note of issue 13).
+    pytest.mark.skipif(
+        bool(os.environ.get("FLOORWALK_TEST_DATABASE_URL")),
+        reason="runs once, in the SQLite pass: it makes its own PostgreSQL database",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "nginx"
