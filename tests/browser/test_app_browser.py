@@ -499,15 +499,16 @@ def test_keep_mine_and_use_the_servers_settle_a_conflict_and_a_stale_version(
     assert (stored.version, stored.value) == (5, 60.0)
 
 
-def test_a_rejected_record_is_fixed_or_discarded(phone, live_server, phone_plant):
+def note_about_a_forgotten_employee(phone, live_server):
+    """Two notes, written offline, about an employee the server then forgets: the next
+    sync refuses both, and they stay on the phone (its only copy)."""
     from sqlalchemy import delete
 
     from floorwalk.extensions import db
     from floorwalk.models import Employee
 
-    messages = accept_dialogs(phone)
-    open_app(phone, "/s/PRS-04")
     live_server.stop()
+    db.session.commit()  # end the test's read: a write after the server's would be refused
     db.session.execute(delete(Employee).where(Employee.badge == "E1001"))
     db.session.commit()
     for text in ("Covered the second half of B shift.", "Asked for a new glove size."):
@@ -516,8 +517,14 @@ def test_a_rejected_record_is_fixed_or_discarded(phone, live_server, phone_plant
         phone.get_by_label("Note").fill(text)
         phone.get_by_role("button", name="Save").click()
         recent(phone, text).wait_for()
-
     live_server.start()
+
+
+def test_a_rejected_record_is_fixed_or_discarded(phone, live_server, phone_plant):
+
+    messages = accept_dialogs(phone)
+    open_app(phone, "/s/PRS-04")
+    note_about_a_forgotten_employee(phone, live_server)
     phone.get_by_role("button", name="Sync now").click()
     status_is(phone, "All synced")
     phone.get_by_role("button", name="Done").click()

@@ -5,9 +5,9 @@ import pytest
 
 from tests.browser.test_app_browser import (
     PASSWORD,
+    note_about_a_forgotten_employee,
     open_app,
     phone_plant,  # noqa: F401 (a fixture)
-    recent,
     status_is,
 )
 
@@ -30,27 +30,13 @@ def test_a_phone_reports_its_unsent_records_and_the_admin_sees_them(
     make_user,
     phone_plant,  # noqa: F811
 ):
-    from sqlalchemy import delete
-
-    from floorwalk.extensions import db
-    from floorwalk.models import Employee
 
     open_app(phone, "/s/PRS-04")
     device = reported_device()
     assert device is not None and device.user.username == "walker" and device.pending == 0
     # Two notes naming an employee the server no longer knows: refused, they stay on
     # the phone, the only copy.
-    live_server.stop()
-    db.session.commit()  # end the read: a write after the server's own would be refused
-    db.session.execute(delete(Employee).where(Employee.badge == "E1001"))
-    db.session.commit()
-    for text in ("Covered the second half of B shift.", "Asked for a new glove size."):
-        phone.get_by_role("button", name="Add employee note").click()
-        phone.get_by_label("Employee").fill("Maria")
-        phone.get_by_label("Note").fill(text)
-        phone.get_by_role("button", name="Save").click()
-        recent(phone, text).wait_for()
-    live_server.start()
+    note_about_a_forgotten_employee(phone, live_server)
     phone.get_by_role("button", name="Sync now").click()
     status_is(phone, "All synced")
     for _ in range(100):
