@@ -5,12 +5,14 @@ records); the browser's in browser/conftest.py.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from floorwalk import create_app
+from floorwalk.database import begin_writing
 from floorwalk.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("FLOORWALK_TEST_DATABASE_URL")
@@ -56,6 +58,25 @@ class IsolatedClient(FlaskClient):
             response = super().open(*args, **kwargs)
         db.session.commit()
         return response
+
+
+@contextmanager
+def beside_the_server():
+    """A change the test makes while a live server runs, in a writing transaction of its
+    own, as another process would make it.
+
+    On SQLite a transaction that began reading before the server's last write can never
+    write (its snapshot is stale: "database is locked" at once), so the test's read ends
+    first and the write lock is taken before anything is read.
+    """
+    db.session.commit()
+    begin_writing(db.session)
+    try:
+        yield db.session
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
 
 
 class CommittingRunner(FlaskCliRunner):

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from tests.support import LABEL_PUBLIC_URL, screenshot
+from tests.support import LABEL_PUBLIC_URL, beside_the_server, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -262,7 +262,6 @@ def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(
     phone, live_server, phone_plant
 ):
     from floorwalk.accounts import end_sessions
-    from floorwalk.extensions import db
 
     open_app(phone, "/s/PRS-04")
     status_is(phone, "All synced")
@@ -272,8 +271,8 @@ def test_an_expired_session_signs_in_again_in_place_and_keeps_the_outbox(
     phone.get_by_role("button", name="Save").click()
     status_is(phone, "1 pending")
 
-    end_sessions(db.session.merge(phone_plant))  # signed out everywhere while the phone was away
-    db.session.commit()
+    with beside_the_server() as session:  # signed out everywhere while the phone was away
+        end_sessions(session.merge(phone_plant))
     live_server.start()
     phone.get_by_role("button", name="Sync now").click()
     phone.get_by_label("Password").fill(PASSWORD)
@@ -504,13 +503,11 @@ def note_about_a_forgotten_employee(phone, live_server):
     sync refuses both, and they stay on the phone (its only copy)."""
     from sqlalchemy import delete
 
-    from floorwalk.extensions import db
     from floorwalk.models import Employee
 
     live_server.stop()
-    db.session.commit()  # end the test's read: a write after the server's would be refused
-    db.session.execute(delete(Employee).where(Employee.badge == "E1001"))
-    db.session.commit()
+    with beside_the_server() as session:
+        session.execute(delete(Employee).where(Employee.badge == "E1001"))
     for text in ("Covered the second half of B shift.", "Asked for a new glove size."):
         phone.get_by_role("button", name="Add employee note").click()
         phone.get_by_label("Employee").fill("Maria")
@@ -713,22 +710,21 @@ def test_pull_erases_removals_recovers_from_a_restore_and_says_when_an_update_is
 ):
     from sqlalchemy import select, text, update
 
-    from floorwalk.extensions import db
     from floorwalk.models import Station, SyncState
 
     open_app(phone)
     # An admin deactivates a station: it disappears from the phone.
-    db.session.execute(select(Station).where(Station.code == "QR-07")).scalar_one().active = False
-    db.session.commit()
+    with beside_the_server() as session:
+        session.execute(select(Station).where(Station.code == "QR-07")).scalar_one().active = False
     sync_until_stations(phone, "(stations) => !('QR-07' in stations)")
     open_by_code(phone, "QR-07")
     phone.get_by_text("No station with code QR-07.").wait_for()
 
     # The database is restored (a new epoch), with a change no delta would carry: the
     # phone's cursor expires and it takes a full snapshot, without an error shown.
-    db.session.execute(update(SyncState).values(epoch=uuid.uuid4()))
-    db.session.execute(text("UPDATE stations SET name = 'Press line 4' WHERE code = 'PRS-04'"))
-    db.session.commit()
+    with beside_the_server() as session:
+        session.execute(update(SyncState).values(epoch=uuid.uuid4()))
+        session.execute(text("UPDATE stations SET name = 'Press line 4' WHERE code = 'PRS-04'"))
     sync_until_stations(phone, "(stations) => stations['PRS-04'].name === 'Press line 4'")
     open_by_code(phone, "PRS-04")
     phone.get_by_role("heading", level=1).filter(has_text="Press line 4").wait_for()
