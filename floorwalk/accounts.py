@@ -13,7 +13,7 @@ from flask import abort
 from flask_login import current_user
 from limits import parse
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -330,6 +330,7 @@ class DatabaseCounts:
             "address": SignInFailure.address == self.address,
         }
         with self.engine.begin() as connection:
+            one_attempt_at_a_time(connection, self.account, self.address)
             oldest_kept = self.now - timedelta(days=1)
             connection.execute(delete(SignInFailure).where(SignInFailure.at < oldest_kept))
             self.row_id = connection.execute(
@@ -356,6 +357,21 @@ class DatabaseCounts:
 
     def succeeded(self, session: Session) -> None:
         session.execute(delete(SignInFailure).where(SignInFailure.id == self.row_id))
+
+
+def one_attempt_at_a_time(connection: Connection, account: str, address: str) -> None:
+    """Attempts on one account, and from one address, are counted one after another.
+
+    Under PostgreSQL's READ COMMITTED, attempts racing on several workers would each
+    insert their row and count before seeing the others' (eight at once all reached the
+    password check); a transaction lock per account, then per address, makes each count
+    see every attempt before it. Always taken in that order, so two never wait for each
+    other. SQLite needs none: the transaction holds its one write lock already.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for namespace, key in enumerate((account, address), start=1):
+        connection.execute(select(func.pg_advisory_xact_lock(namespace, func.hashtext(key))))
 
 
 def sign_in_counts(

@@ -1,7 +1,6 @@
 """Sign-in limits against a real `floorwalk serve --workers 4` without Redis: failures are
 counted across every worker, for known and unknown usernames alike (DESIGN §7)."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -34,16 +33,7 @@ def attempts(base: str, username: str, how: str, count: int, parallel: int) -> l
         ("walker", "api", 1),  # one after another, each to whichever worker takes it
         ("  WALKER ", "page", 1),  # the account as typed, normalised
         ("nobody-here", "api", 1),  # no such user: the same answers
-        pytest.param(
-            "walker",
-            "api",
-            8,  # racing on every worker at once
-            marks=pytest.mark.xfail(
-                bool(os.environ.get("FLOORWALK_TEST_DATABASE_URL")),
-                reason="known race on PostgreSQL: 8 racing attempts let 6 reach the check",
-                strict=False,
-            ),
-        ),
+        ("walker", "api", 8),  # racing on every worker at once
     ],
 )
 def test_at_most_five_failed_sign_ins_a_minute_reach_the_password_check_on_any_worker(
