@@ -9,8 +9,8 @@
    showing a label. Bound: opening the same station by typing its code.
 4. Under Chromium's CPU throttling x4 (CDP ``Emulation.setCPUThrottlingRate``, a
    mid-range phone, issue 16): label to station view (bound: the typed code, throttled
-   too) and saving the count sheet ("Save counts" to the status showing it pending;
-   bound: a bare IndexedDB put, throttled too).
+   too) and saving the count sheet of four metrics ("Save counts" to the status showing
+   them pending; bound: a bare IndexedDB put, throttled too).
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/app_load.py``.
 """
@@ -83,11 +83,22 @@ def make_plant(tmp: Path):
     )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        metric = Metric(key="units_completed", label="Units completed", unit="pcs", kind="tally")
+        # A station's usual four metrics (issue 16): the count sheet has four fields.
+        metrics = [
+            Metric(key="units_completed", label="Units completed", unit="pcs", kind="tally"),
+            Metric(key="scrap", label="Scrap", unit="pcs", kind="tally"),
+            Metric(key="press_counter", label="Press counter", unit="strokes", kind="counter"),
+            Metric(key="bins_full", label="Full bins", unit="bins", kind="gauge"),
+        ]
         area = Area(name="Press Shop")
         for code in ("PRS-04", "QR-07"):
             station = Station(code=code, name="Transfer press", area=area, active=True)
-            station.metrics = [StationMetric(metric=metric, position=0, target=250.0)]
+            station.metrics = [
+                StationMetric(
+                    metric=metric, position=position, target=250.0 if not position else None
+                )
+                for position, metric in enumerate(metrics)
+            ]
             db.session.add(station)
         create_user(db.session, "bench", "coordinator", PASSWORD, (), 1_000)
         db.session.commit()
@@ -136,7 +147,7 @@ BARE_PUT = """async () => {
 SAVE_SHEET = """async (value) => {
   const status = document.getElementById("sync-status");
   const before = status.textContent;
-  document.querySelector(".count-sheet input").value = String(value);
+  for (const input of document.querySelectorAll(".count-sheet input")) input.value = String(value);
   const changed = new Promise((resolve) => {
     const observer = new MutationObserver(() => {
       if (status.textContent !== before) { observer.disconnect(); resolve(); }

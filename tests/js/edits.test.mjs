@@ -29,6 +29,21 @@ const pulled = {
 };
 
 describe("the edit rule", () => {
+  test("the count sheet's records are saved together: one refresh and one sync request", async () => {
+    const sheet = [{ metric: "units", value: 4 }, { metric: "scrap", value: 1 }].map((data) => ({ type: "count", station: "PRS-04", data }));
+    const entries = await edits.captureAll(sheet);
+    assert.deepEqual(entries.map((e) => [e.version, e.state, e.author]), [[1, "pending", 7], [1, "pending", 7]]);
+    assert.equal(new Set(entries.map((e) => e.id)).size, 2);
+    assert.deepEqual(calls, [["counts", [1, 1]], ["sync"]]);
+  });
+
+  test("records saved together are saved all or none", async () => {
+    const good = { id: "a", author: 7, type: "count", station: "PRS-04", data: { metric: "units", value: 4 } };
+    await assert.rejects(outbox.saveAllToOutbox([good, { author: 7 }])); // no id: refused
+    assert.deepEqual(await outbox.outboxFor(7), []);
+    assert.deepEqual(calls, []);
+  });
+
   test("an edit is saved at version + 1, then counts refresh, then a sync is requested", async () => {
     const entry = await edits.edit(pulled, { data: { metric: "units", value: 50 } });
     assert.equal(entry.version, 3);

@@ -284,14 +284,15 @@ async function save(type, data, { record, photos = [] }) {
   }
 }
 
-/** The count sheet: one count record per filled field, one redraw, one "Saved". */
+/** The count sheet: one count record per filled field, saved together (all or none), one
+ * redraw, one "Saved". */
 async function saveCounts(values) {
-  const entries = [];
+  let entries;
   try {
-    for (const data of values) entries.push(await capture({ type: "count", station: screen.code, data }));
+    const walk = (await currentWalk())?.id ?? null;
+    entries = await edits.captureAll(values.map((data) => ({ walk, type: "count", station: screen.code, data })));
   } catch (error) {
-    for (const entry of entries) await edits.remove(entry).catch(() => {}); // all or none
-    problem(error); // the values stay in the sheet
+    problem(error); // nothing was saved: the values stay in the sheet
     return;
   }
   for (const input of main.querySelectorAll(".count-sheet input")) input.value = ""; // saved

@@ -14,11 +14,18 @@ export function wire(options) {
   Object.assign(after, options);
 }
 
-/** The rule: `record` saved in the outbox at version `base` + 1, pending. */
-async function saveVersion(record, base) {
-  const entry = await outbox.saveToOutbox({ ...record, version: base + 1 });
+/** The rule: each record saved in the outbox at its version, pending, all in one
+ * transaction (all or none); then the counts are refreshed once and a sync requested. */
+async function saveVersions(records) {
+  const entries = await outbox.saveAllToOutbox(records);
   await after.refreshCounts();
   after.requestSync();
+  return entries;
+}
+
+/** `record` saved at version `base` + 1. */
+async function saveVersion(record, base) {
+  const [entry] = await saveVersions([{ ...record, version: base + 1 }]);
   return entry;
 }
 
@@ -30,15 +37,24 @@ export function create(record) {
 /** A record captured now by the signed-in user, offline first: its id, author, time and
  * the clock offset known now, outside any walk unless `record` says which. */
 export async function capture(record) {
+  const [entry] = await captureAll([record]);
+  return entry;
+}
+
+/** Several records captured now together (the count sheet's): saved all or none. */
+export async function captureAll(records) {
   const offset = await store.getMeta("offset_ms", null);
-  return create({
+  const observedAt = isoLocal();
+  const made = (record) => ({
     id: store.newId(),
     author: state.user.id,
     walk: null,
-    observed_at: isoLocal(),
+    observed_at: observedAt,
     offset_ms: offset,
     ...record,
+    version: 1,
   });
+  return saveVersions(records.map(made));
 }
 
 /** A new version of a record (from the outbox or from the server) with `changes`. */

@@ -5,9 +5,28 @@ import { db } from "./store.js";
 
 /** Save a record in the outbox (a new one, or a new version of one). */
 export async function saveToOutbox(record) {
-  const entry = { ...record, state: "pending", errors: null, server: null };
-  await (await db()).put("outbox", entry);
+  const [entry] = await saveAllToOutbox([record]);
   return entry;
+}
+
+/** Save several records in the outbox in one transaction: all of them, or none. */
+export async function saveAllToOutbox(records) {
+  const entries = records.map((record) => ({ ...record, state: "pending", errors: null, server: null }));
+  const tx = (await db()).transaction("outbox", "readwrite");
+  const requests = [tx.done];
+  try {
+    for (const entry of entries) requests.push(tx.store.put(entry));
+    await Promise.all(requests);
+  } catch (error) {
+    for (const request of requests) request.catch(() => {}); // each fails with the abort
+    try {
+      tx.abort(); // a put refused: the ones before it go too
+    } catch {
+      // the transaction had ended already (aborted by the browser: storage full)
+    }
+    throw error;
+  }
+  return entries;
 }
 
 export async function outboxFor(author) {
