@@ -220,12 +220,15 @@ def test_the_header_stays_one_row_and_never_covers_a_form(phone, live_server, ph
         live_server.stop()
         phone.get_by_label("Units completed").fill("40")
         phone.get_by_role("button", name="Save counts").click()
-        state, note = "offline", "Cannot reach the server; retrying."
+        state, note = "offline", "No server · Last sync"
     if how == "no network":
         phone.context.set_offline(True)
         phone.get_by_role("button", name="Sync now").click()
-        note = "Offline: records are kept on this phone."
+        note = "Offline · Last sync"
     phone.locator("#last-sync").filter(has_text=note).wait_for()
+    # Said in full, and never cut by the ellipsis on a 390 px phone.
+    cut = phone.locator("#last-sync").evaluate("e => [e.scrollWidth, e.clientWidth, e.textContent]")
+    assert cut[0] <= cut[1], cut
     if how != "online":
         status_is(phone, "1 pending")
     assert phone.locator("#sync-box").get_attribute("data-state") == state
@@ -405,7 +408,8 @@ def test_a_server_error_on_push_is_said_in_plain_words(phone, phone_plant):  # n
     phone.get_by_label("Units completed").fill("40")
     phone.get_by_role("button", name="Save counts").click()
     said = "The server had a problem; your records are kept and will be sent again."
-    phone.locator("#last-sync").filter(has_text=said).wait_for()
+    phone.locator("#last-sync").filter(has_text="Server error · Last sync").wait_for()
+    assert phone.locator("#last-sync").get_attribute("title").startswith(said)
     assert failed
     status_is(phone, "1 pending")
     assert "500" not in phone.locator("header").inner_text()

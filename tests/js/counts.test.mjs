@@ -99,13 +99,14 @@ describe("the sync status", () => {
   test("each state has its own look, with the time since the last sync", () => {
     const last = "2024-05-01T11:58:00Z";
     assert.deepEqual(status({ lastSync: last }), {
-      text: "All synced", state: "synced", icon: "✓", note: "Last sync 2 min ago",
+      text: "All synced", state: "synced", icon: "✓", note: "Last sync 2 min ago", detail: "Last sync 2 min ago",
     });
     assert.equal(status({ lastSync: last, pending: 3 }).state, "pending");
     assert.equal(status({ lastSync: last, pending: 3 }).text, "3 pending");
     const offline = status({ lastSync: last, pending: 1 }, false);
     assert.equal(offline.state, "offline");
-    assert.equal(offline.note, "Offline: records are kept on this phone. · Last sync 2 min ago");
+    assert.equal(offline.note, "Offline · Last sync 2 min ago");
+    assert.equal(offline.detail, "Offline: records are kept on this phone. · Last sync 2 min ago");
     const gone = status({ lastSync: last, error: "Cannot reach the server; retrying." });
     assert.equal(gone.state, "offline");
     const rejected = status({ lastSync: last, attention: [{ id: "a" }] });

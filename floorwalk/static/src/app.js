@@ -69,7 +69,7 @@ function drawStatus(s) {
   statusIcon.textContent = shown.icon;
   statusEl.textContent = shown.text;
   lastSyncEl.textContent = shown.note;
-  lastSyncEl.title = shown.note;
+  lastSyncEl.title = shown.detail;
 }
 setInterval(() => drawStatus(state), 30_000); // "Last sync 3 min ago" keeps counting
 window.addEventListener("online", () => drawStatus(state));
@@ -200,6 +200,8 @@ async function homeView(catalog, records, user, error) {
       button("Sign out", signOut),
       // Sessions on every device, "Sign out of all devices", the password: a page online.
       h("a", { class: "button", href: "/account", text: "Account" }),
+      // The pages (summary, follow-up, admin), for an app installed without an address bar.
+      h("a", { class: "button", href: "/summary", text: "Summary" }),
       h("span", { id: "install-slot" }),
     ),
     h("p", { class: "muted version", text: `${user.username} · app ${sync.APP_VERSION}` }),

@@ -1,6 +1,6 @@
 // The sync status of DESIGN §4 as a plain function of the state: the words, the state
 // (drawn by colour and icon in walk.css) and the one-line note under them.
-import { ago, plural } from "./words.js";
+import { NO_NETWORK, ago, brief, plural } from "./words.js";
 
 const ICONS = { synced: "✓", pending: "↑", syncing: "↻", offline: "⊘", attention: "!", never: "…", signedout: "–" };
 
@@ -25,8 +25,9 @@ export function syncStatus(s, online = true, now = new Date()) {
   else if (s.pending) state = "pending";
   else if (s.lastSync) state = "synced";
   else state = "never";
-  const note = s.busy ? "Syncing…" : [s.error || (online ? "" : "Offline: records are kept on this phone."), last]
-    .filter(Boolean)
-    .join(" · ");
-  return { text, state, icon: ICONS[state], note };
+  // The note fits one line of a phone's header: the problem in a word or two; `detail`
+  // says it in a sentence (the line's title).
+  const problem = s.error || (online ? "" : NO_NETWORK);
+  const line = (words) => (s.busy ? "Syncing…" : [words, last].filter(Boolean).join(" · "));
+  return { text, state, icon: ICONS[state], note: line(brief(problem)), detail: line(problem) };
 }

@@ -37,6 +37,13 @@ export const SERVER_PROBLEM = "The server had a problem; your records are kept a
 export const NO_NETWORK = "Offline: records are kept on this phone.";
 export const NO_SERVER = "Cannot reach the server; retrying.";
 
+// The same problems in the words that fit the status line under "N pending" on a phone;
+// the whole sentence is the line's title and in docs/pwa.md.
+const BRIEF = { [NO_NETWORK]: "Offline", [NO_SERVER]: "No server", [SERVER_PROBLEM]: "Server error" };
+
+/** A sync problem in a word or two, for the one-line status note. */
+export const brief = (problem) => BRIEF[problem] ?? problem;
+
 /** IndexedDB's "full" as each browser says it, or wrapped by a transaction's abort. */
 function isQuota(error) {
   const names = [error?.name, error?.inner?.name, error?.cause?.name];
