@@ -113,7 +113,7 @@ def needs_database(command):
 def register(app: Flask) -> None:
     from .backup import backup_command, restore_command
 
-    for command in (demo, serve, users, settings, import_group, labels, photos):
+    for command in (demo, serve, users, settings, import_group, labels, photos, worker):
         app.cli.add_command(command)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)
@@ -266,6 +266,32 @@ def purge_photos_command() -> None:
     db.session.commit()
     remove_photo_files(current_app.config["PHOTO_DIR"], purged)
     click.echo(f"Purged {len(purged)} unreferenced photos.")
+
+
+# worker -------------------------------------------------------------------------------
+
+
+@click.command(help="Send the notification mails and run the timed jobs (escalations, digests, "
+               "reminders, photo purge), every --tick seconds until SIGTERM.")  # fmt: skip
+@click.option("--tick", default=15.0, show_default=True, type=click.FloatRange(0.05, 3600),
+              help="Seconds between ticks.")  # fmt: skip
+@click.option("--lease", default=120.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a worker holds a mail; then another may retry it.")  # fmt: skip
+@click.option("--once", is_flag=True, help="Run one tick and stop.")
+@needs_database
+def worker(tick: float, lease: float, once: bool) -> None:
+    """SIGTERM finishes the mail being sent, then exits 0."""
+    import logging
+    from datetime import timedelta
+
+    from .notifications.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    runner = Worker(current_app._get_current_object(), tick, timedelta(seconds=lease))
+    runner.handle_signals()
+    mail = "mail through FLOORWALK_SMTP_URL" if current_app.config["SMTP_URL"] else "no mail"
+    click.echo(f"floorwalk worker {runner.name}: a tick every {tick:g} s, {mail}.")
+    runner.run(once=once)
 
 
 # users --------------------------------------------------------------------------------
