@@ -416,6 +416,8 @@ def serve(host, port, workers, certfile, keyfile) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Set up the database and stop.")
 def demo(host: str, port: int, no_serve: bool) -> None:
+    import subprocess
+
     from flask_migrate import upgrade
 
     from . import create_app
@@ -445,7 +447,24 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         return
     os.environ["FLOORWALK_DATABASE_URL"] = database_url
     click.echo(f"Serving the demo at http://{host}:{port}/ (Ctrl+C stops it)")
-    run_gunicorn(create_app, host, port, workers=2)
+    # The worker beside the server (DESIGN §9): escalations, digests, the outbox.
+    worker_process = subprocess.Popen([sys.executable, "-m", "floorwalk.cli", "worker"])  # noqa: S603
+    try:
+        run_gunicorn(create_app, host, port, workers=2)
+    finally:
+        stop_process(worker_process)
+
+
+def stop_process(process) -> None:
+    """SIGTERM, then wait for it to finish what it is sending (SIGKILL after 40 s)."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":
