@@ -285,3 +285,37 @@ def test_the_inbox_is_newest_first_and_marking_read_touches_only_ones_own(app, m
     assert inbox(db.session, who["press"])["unread"] == 2
     assert mark_read(db.session, who["press"], None) == 2
     assert inbox(db.session, who["weld"])["unread"] == 1
+
+
+def test_one_mail_per_event_each_with_both_parts_and_its_link(
+    app, make_user, make_station, make_record, smtp_server
+):
+    """The digest (one per manager) and an assigned action (one to the owner) each
+    become one mail with a plain-text and an HTML part that link to the thing itself."""
+    who = people(make_user)
+    set_setting(db.session, "public_url", "https://floor.plant.example")
+    db.session.commit()
+    observe(make_record, who["walker"], make_station(), at=NOW, severity="medium")
+    notify_action_assigned(db.session, "a9", "Sweep", who["walker"], who["press"],
+                           date(2026, 11, 26), NOW)  # fmt: skip
+    db.session.commit()
+    after = datetime(2026, 11, 25, 6, 1, tzinfo=UTC)
+    jobs.run_jobs(db.session, after)
+    jobs.run_jobs(db.session, after + timedelta(minutes=1))
+    send(app, clock=lambda: after + timedelta(minutes=2))
+    send(app, clock=lambda: after + timedelta(minutes=3))
+    subjects = sorted((m["To"], m["Subject"]) for m in smtp_server.mails)
+    assert subjects == [
+        ("boss2@plant.example", "Day summary 2026-11-24"),
+        ("boss@plant.example", "Day summary 2026-11-24"),
+        ("walker@plant.example", "Action for you: Sweep"),
+    ]
+    links = {
+        "Day summary 2026-11-24": "https://floor.plant.example/summary/2026-11-24",
+        "Action for you: Sweep": "https://floor.plant.example/actions#a-a9",
+    }
+    for mail in smtp_server.mails:
+        link = links[mail["Subject"]]
+        assert link in mail.get_body(("plain",)).get_content()
+        assert f'href="{link}"' in mail.get_body(("html",)).get_content()
+    assert len({m["Message-ID"] for m in smtp_server.mails}) == 3
