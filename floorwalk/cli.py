@@ -284,8 +284,13 @@ def worker(tick: float, lease: float, once: bool) -> None:
     import logging
     from datetime import timedelta
 
+    from .notifications.mail import configured_server
     from .notifications.worker import Worker
 
+    try:
+        configured_server()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     runner = Worker(current_app._get_current_object(), tick, timedelta(seconds=lease))
     runner.handle_signals()

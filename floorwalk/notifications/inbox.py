@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..models import Notification, User, utcnow
 from ..sync.store import dialect_insert
 from .kinds import BY_NAME
-from .mail import configured_server
+from .mail import mail_enabled
 from .outbox import enqueue
 from .preferences import wants_email
 
@@ -54,7 +54,7 @@ def notify(
     notification_id = session.execute(stmt).scalar()
     if notification_id is None:
         return None
-    if configured_server() is not None and wants_email(session, user, kind):
+    if mail_enabled() and wants_email(session, user, kind):
         enqueue(session, notification_id, user.email, now)
         session.flush()
     return notification_id

@@ -57,14 +57,21 @@ def parse_smtp_url(url: str, sender: str, timeout: float = 30.0) -> MailServer:
     )
 
 
+def mail_enabled() -> bool:
+    """Whether FLOORWALK_SMTP_URL and FLOORWALK_MAIL_FROM are both set: what requests ask
+    (they never parse the URL, so a mistyped one cannot fail a push; the worker refuses
+    to start with it)."""
+    if not has_app_context():
+        return False
+    return bool(current_app.config.get("SMTP_URL") and current_app.config.get("MAIL_FROM"))
+
+
 def configured_server() -> MailServer | None:
     """The app's mail server, or None when FLOORWALK_SMTP_URL or FLOORWALK_MAIL_FROM is
     not set (then notifications stay in the inbox)."""
-    if not has_app_context():
+    if not mail_enabled():
         return None
     config = current_app.config
-    if not config.get("SMTP_URL") or not config.get("MAIL_FROM"):
-        return None
     return parse_smtp_url(config["SMTP_URL"], config["MAIL_FROM"], config["SMTP_TIMEOUT"])
 
 

@@ -32,7 +32,7 @@ from ..accounts import (
 from ..extensions import db
 from ..models import User, utcnow
 from ..notifications.kinds import kinds_for
-from ..notifications.mail import configured_server
+from ..notifications.mail import mail_enabled
 from ..notifications.preferences import chosen, save_preferences
 from ..schemas import (
     ChangePasswordSchema,
@@ -172,7 +172,7 @@ def render_account(errors=None, status=200, email=None):
         kinds=kinds_for(current_user.role),
         by_mail=chosen(db.session, current_user.id),
         email=(current_user.email or "") if email is None else email,
-        mail_configured=configured_server() is not None,
+        mail_configured=mail_enabled(),
     )
     return page, status
 

@@ -140,22 +140,34 @@ def test_a_mail_server_that_refuses_for_good_is_given_up_and_kept_with_its_error
     assert row.sent_at is None and "451" in row.last_error
 
 
-def test_an_unreachable_mail_server_never_touches_the_push(
-    app, client, make_user, make_station, smtp_server
-):
-    """Sending happens only in the worker: a push with a dead SMTP server stores and
-    queues, and answers without trying to connect."""
+def test_a_hanging_mail_server_never_touches_the_push(app, client, make_user, make_station):
+    """Sending happens only in the worker: with a mail server that accepts connections and
+    never answers, a push stores and queues, and no request ever connects to it."""
+    import socket
+
     from tests.factories import push_body, record
     from tests.support import sign_in
 
     who = people(make_user)
     make_station()
-    app.config["SMTP_URL"] = "smtp://127.0.0.1:9"  # nothing listens there
-    token = sign_in(client, "walker")
-    body = push_body(record(who["walker"], "observation", data={
-        "category": "safety", "severity": "critical", "text": "Fire", "photos": []}))  # fmt: skip
-    response = client.post("/api/v1/sync/push", json=body, headers={"X-CSRFToken": token})
-    assert response.status_code == 200
+    with socket.socket() as hanging:
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(8)
+        hanging.setblocking(False)
+        port = hanging.getsockname()[1]
+        app.config.update(SMTP_URL=f"smtp://127.0.0.1:{port}", MAIL_FROM="fw@plant.example")
+        token = sign_in(client, "walker")
+        data = {"category": "safety", "severity": "critical", "text": "Fire", "photos": []}
+        body = push_body(record(who["walker"], "observation", data=data))
+        response = client.post("/api/v1/sync/push", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+        assert client.get("/account").status_code == 200
+        try:
+            hanging.accept()
+            connected = True
+        except BlockingIOError:
+            connected = False
+    assert not connected
     assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 1
 
 

@@ -128,3 +128,13 @@ def test_sigterm_mid_send_finishes_that_mail_then_exits_0(
     assert worker.returncode == 0
     assert len(smtp_server.mails) == 1  # the one being sent went out; the next waits
     assert unsent() == 1
+
+
+def test_a_mistyped_mail_server_stops_the_worker_with_a_sentence(app, database_url, tmp_path):
+    env = {**os.environ, "FLOORWALK_DATABASE_URL": database_url,
+           "FLOORWALK_SMTP_URL": "mail.plant.example:25", "FLOORWALK_MAIL_FROM": "fw@plant.example",
+           "FLOORWALK_INSTANCE_PATH": str(tmp_path / "typo")}  # fmt: skip
+    done = subprocess.run([FLOORWALK, "worker", "--once"], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "FLOORWALK_SMTP_URL must be smtp://host:port" in done.stderr
+    assert "Traceback" not in done.stderr

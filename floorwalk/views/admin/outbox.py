@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, url_for
 
 from ...extensions import db
 from ...models import utcnow
-from ...notifications.mail import configured_server
+from ...notifications.mail import mail_enabled
 from ...notifications.outbox import outbox_view, retry_now
 from ...settings import plant_clock
 from . import bp
@@ -17,7 +17,7 @@ def outbox():
         "admin/outbox.html",
         view=outbox_view(db.session, utcnow()),
         zone=plant_clock(db.session).zone,
-        mail_configured=configured_server() is not None,
+        mail_configured=mail_enabled(),
     )
 
 
