@@ -35,7 +35,7 @@ SERIOUS = ("critical", "high")
 
 def supervisors_of(session: Session, area_ids: Iterable[int]) -> list[User]:
     """The active supervisors who run any of these areas."""
-    area_ids = set(area_ids)
+    area_ids = set(area_ids) - {None}
     if not area_ids:
         return []
     query = (
@@ -70,14 +70,15 @@ class SeriousObservation:
     author_id: int
     station: str
     area: str
-    area_id: int
+    area_id: int | None
     category: str
     observed_at: datetime
     day: date
 
 
 def serious_observations(session: Session, conditions: list) -> list[SeriousObservation]:
-    """Open critical and high observations at a station, matching ``conditions``."""
+    """Open critical and high observations matching ``conditions`` (those at no station
+    have no area: they escalate, but no supervisor is alerted)."""
     query = (
         select(
             Record.id, Record.severity, Record.text, Record.author_id, Record.observed_at,
@@ -85,8 +86,8 @@ def serious_observations(session: Session, conditions: list) -> list[SeriousObse
             Area.id.label("area_id"), Area.name.label("area"), Category.label,
         )
         .join(User, User.id == Record.author_id)
-        .join(Station, Station.id == Record.station_id)
-        .join(Area, Area.id == Station.area_id)
+        .outerjoin(Station, Station.id == Record.station_id)
+        .outerjoin(Area, Area.id == Station.area_id)
         .outerjoin(Category, Category.id == Record.category_id)
         .where(Record.type == "observation", Record.deleted.is_(False))
         .where(Record.severity.in_(SERIOUS), Record.status == "open", *conditions)
@@ -95,8 +96,8 @@ def serious_observations(session: Session, conditions: list) -> list[SeriousObse
     return [
         SeriousObservation(
             id=row.id, severity=row.severity, text=row.text or "", author=row.username,
-            author_id=row.author_id, station=f"{row.code} {row.name}", area=row.area,
-            area_id=row.area_id, category=row.label or "No category",
+            author_id=row.author_id, station=f"{row.code} {row.name}" if row.code else "no station",
+            area=row.area or "no area", area_id=row.area_id, category=row.label or "No category",
             observed_at=row.observed_at, day=row.production_day,
         )
         for row in session.execute(query)

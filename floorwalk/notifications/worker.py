@@ -58,10 +58,15 @@ class Worker:
         logger.info("worker %s stopped", self.name)
 
     def tick(self) -> None:
+        """The jobs, then the mails due. A failure (the database gone a moment) is logged
+        and the next tick tries again: a claimed mail waits for its lease to run out."""
         with self.app.app_context():
             try:
                 run_jobs(db.session, self.clock(), self.app.config.get("PHOTO_DIR"))
                 self.send_due()
+            except Exception:
+                logger.exception("worker: the tick failed; the next one tries again")
+                db.session.rollback()
             finally:
                 db.session.remove()
 

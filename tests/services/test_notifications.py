@@ -331,3 +331,18 @@ def test_one_mail_per_event_each_with_both_parts_and_its_link(
         assert link in mail.get_body(("plain",)).get_content()
         assert f'href="{link}"' in mail.get_body(("html",)).get_content()
     assert len({m["Message-ID"] for m in smtp_server.mails}) == 3
+
+
+def test_an_observation_at_no_station_alerts_nobody_but_still_escalates(
+    app, make_user, make_record
+):
+    who = people(make_user, email=False)
+    data = {"category": "safety", "severity": "high", "text": "Smoke in the yard"}
+    make_record(who["walker"], "observation", None, NOW - timedelta(minutes=1), data, NOW)
+    assert kinds_of(who["press"]) == kinds_of(who["weld"]) == []
+    jobs.run_jobs(db.session, NOW + timedelta(minutes=30))
+    assert kinds_of(who["boss"]) == ["escalation_observation"]
+    (note,) = db.session.execute(
+        select(Notification).where(Notification.kind == "escalation_observation").limit(1)
+    ).scalars()
+    assert "no station" in note.subject and "Smoke in the yard" in note.body
