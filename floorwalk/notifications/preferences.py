@@ -14,7 +14,7 @@ from ..models import NotificationPreference, User
 from .kinds import NAMES, kinds_for
 
 # One address, no display name, no spaces or control characters: what a mail's To takes.
-EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,}$")
+EMAIL = re.compile(r"^[^@\s<>,;\"\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,}$")
 
 
 def chosen(session: Session, user_id: int) -> dict[str, bool]:
