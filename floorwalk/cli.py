@@ -113,7 +113,7 @@ def needs_database(command):
 def register(app: Flask) -> None:
     from .backup import backup_command, restore_command
 
-    for command in (demo, serve, users, settings, import_group, labels, photos):
+    for command in (demo, serve, users, settings, import_group, labels, photos, worker):
         app.cli.add_command(command)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)
@@ -268,6 +268,37 @@ def purge_photos_command() -> None:
     click.echo(f"Purged {len(purged)} unreferenced photos.")
 
 
+# worker -------------------------------------------------------------------------------
+
+
+@click.command(help="Send the notification mails and run the timed jobs (escalations, digests, "
+               "reminders, photo purge), every --tick seconds until SIGTERM.")  # fmt: skip
+@click.option("--tick", default=15.0, show_default=True, type=click.FloatRange(0.05, 3600),
+              help="Seconds between ticks.")  # fmt: skip
+@click.option("--lease", default=120.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a worker holds a mail; then another may retry it.")  # fmt: skip
+@click.option("--once", is_flag=True, help="Run one tick and stop.")
+@needs_database
+def worker(tick: float, lease: float, once: bool) -> None:
+    """SIGTERM finishes the mail being sent, then exits 0."""
+    import logging
+    from datetime import timedelta
+
+    from .notifications.mail import configured_server
+    from .notifications.worker import Worker
+
+    try:
+        configured_server()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    runner = Worker(current_app._get_current_object(), tick, timedelta(seconds=lease))
+    runner.handle_signals()
+    mail = "mail through FLOORWALK_SMTP_URL" if current_app.config["SMTP_URL"] else "no mail"
+    click.echo(f"floorwalk worker {runner.name}: a tick every {tick:g} s, {mail}.")
+    runner.run(once=once)
+
+
 # users --------------------------------------------------------------------------------
 
 
@@ -390,6 +421,8 @@ def serve(host, port, workers, certfile, keyfile) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Set up the database and stop.")
 def demo(host: str, port: int, no_serve: bool) -> None:
+    import subprocess
+
     from flask_migrate import upgrade
 
     from . import create_app
@@ -419,7 +452,24 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         return
     os.environ["FLOORWALK_DATABASE_URL"] = database_url
     click.echo(f"Serving the demo at http://{host}:{port}/ (Ctrl+C stops it)")
-    run_gunicorn(create_app, host, port, workers=2)
+    # The worker beside the server (DESIGN §9): escalations, digests, the outbox.
+    worker_process = subprocess.Popen([sys.executable, "-m", "floorwalk.cli", "worker"])  # noqa: S603
+    try:
+        run_gunicorn(create_app, host, port, workers=2)
+    finally:
+        stop_process(worker_process)
+
+
+def stop_process(process) -> None:
+    """SIGTERM, then wait for it to finish what it is sending (SIGKILL after 40 s)."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

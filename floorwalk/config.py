@@ -113,4 +113,8 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "PASSWORD_ITERATIONS": 600_000,
+        # Notifications by mail (DESIGN §9): both set, or the inbox only.
+        "SMTP_URL": env("SMTP_URL"),
+        "MAIL_FROM": env("MAIL_FROM"),
+        "SMTP_TIMEOUT": float(env("SMTP_TIMEOUT", "30")),
     }

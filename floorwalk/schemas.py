@@ -32,3 +32,17 @@ class ChangePasswordSchema(Schema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     repeat_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class NotificationPreferencesSchema(Schema):
+    """The account page's notification form: the address, and the kinds ticked "by mail"
+    (``mail`` repeated; the form reads it with ``getlist``)."""
+
+    email = fields.String(load_default="", validate=validate.Length(max=1024))
+    mail = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list)
+
+
+class MarkReadForm(Schema):
+    """The inbox page's "Mark read" (one ``id``) and "Mark all read" (no id)."""
+
+    id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**53 - 1))

@@ -1,4 +1,5 @@
-"""Plant settings an admin changes at run time: timezone, day start, shifts, public URL."""
+"""Plant settings an admin changes at run time: timezone, day start, shifts, public URL,
+and after how many minutes an unacknowledged serious observation escalates."""
 
 from urllib.parse import urlsplit
 
@@ -9,7 +10,16 @@ from .audit import audit_change
 from .days import PlantClock, format_shifts, parse_shifts, parse_time, parse_timezone
 from .models import Setting, User
 
-DEFAULTS = {"timezone": "UTC", "day_start": "06:00", "shifts": "", "public_url": ""}
+DEFAULTS = {
+    "timezone": "UTC",
+    "day_start": "06:00",
+    "shifts": "",
+    "public_url": "",
+    # DESIGN §9: minutes before an open critical or high observation goes to the managers.
+    "escalate_after": "30",
+}
+# At most a production day: an escalation later than that reaches nobody in time.
+ESCALATE_AFTER_MAX = 1440
 NAMES = tuple(DEFAULTS)
 # In the zone database but no place: the server's own zone, and a placeholder zone.
 NOT_A_PLANT_TIMEZONE = {"localtime", "Factory"}
@@ -64,6 +74,18 @@ def check_public_url(value: str) -> str:
     return value.removesuffix("/")
 
 
+def parse_escalate_after(value: str) -> int:
+    """Minutes, 1 to 1440 (empty: the default, 30); ValueError saying what is wrong."""
+    value = value.strip() or DEFAULTS["escalate_after"]
+    refusal = f"escalate_after must be a whole number of minutes from 1 to {ESCALATE_AFTER_MAX}"
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(f"{refusal}, not {value!r}.")
+    minutes = int(value)
+    if not 1 <= minutes <= ESCALATE_AFTER_MAX:
+        raise ValueError(f"{refusal}, not {minutes}.")
+    return minutes
+
+
 def _normalize(name: str, value: str, current: dict[str, str]) -> dict[str, str]:
     """The settings to store for ``name = value``; raises ValueError when refused."""
     if name == "timezone":
@@ -91,6 +113,8 @@ def _normalize(name: str, value: str, current: dict[str, str]) -> dict[str, str]
     if name == "public_url":
         value = value.strip()
         return {"public_url": check_public_url(value) if value else ""}
+    if name == "escalate_after":
+        return {"escalate_after": str(parse_escalate_after(value))}
     raise ValueError(f"unknown setting {name!r}: choose one of {', '.join(NAMES)}")
 
 
@@ -113,7 +137,7 @@ def set_setting(
 
 
 # The order the settings form stores its fields in: shifts set the day start.
-SETTING_ORDER = ("timezone", "shifts", "day_start", "public_url")
+SETTING_ORDER = ("timezone", "shifts", "day_start", "public_url", "escalate_after")
 
 
 def save_settings(session: Session, actor: User | None, values: dict[str, str]) -> dict[str, str]:

@@ -21,7 +21,7 @@ from tests.support import (
     migrate_database,
 )
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.mailserver"]
 
 
 @pytest.fixture(scope="session")

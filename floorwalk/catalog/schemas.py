@@ -255,6 +255,7 @@ class SettingsForm(FormSchema):
     day_start = fields.String(load_default="")
     shifts = fields.String(load_default="")
     public_url = fields.String(load_default="")
+    escalate_after = fields.String(load_default="")
 
 
 def form_errors(error: ValidationError) -> dict[str, str]:

@@ -22,6 +22,12 @@ from .base import (
     one_of,
     utcnow,
 )
+from .notify import (
+    JobRun,
+    Notification,
+    NotificationPreference,
+    OutboxMail,
+)
 from .plant import (
     Area,
     Category,
@@ -61,12 +67,16 @@ __all__ = [
     "Device",
     "Employee",
     "Handover",
+    "JobRun",
     "JsonType",
     "MAX_TEXT",
     "METRIC_KINDS",
     "Metric",
     "NOTE_KINDS",
+    "Notification",
+    "NotificationPreference",
     "OBSERVATION_STATUSES",
+    "OutboxMail",
     "Photo",
     "PlanTarget",
     "RECORD_TYPES",

@@ -57,6 +57,8 @@ class User(Tracked, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Where notifications are mailed (DESIGN §9); none: the inbox only.
+    email: Mapped[str | None] = mapped_column(String(254))
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by="Area.name")
 

@@ -10,7 +10,10 @@ from .. import __version__
 from ..schemas import CredentialsSchema
 from .schemas import (
     DATA_SCHEMAS,
+    MAX_NOTIFICATION_ID,
     ErrorSchema,
+    InboxSchema,
+    MarkReadSchema,
     PhotoAnswerSchema,
     PullAnswerSchema,
     PushAnswerSchema,
@@ -78,6 +81,7 @@ def openapi_document() -> dict:
     for name, schema in (
         ("Error", ErrorSchema), ("Credentials", CredentialsSchema), ("Record", RecordSchema),
         ("Push", PushDocSchema), ("PushAnswer", PushAnswerSchema),
+        ("Inbox", InboxSchema), ("MarkRead", MarkReadSchema),
         ("PullAnswer", PullAnswerSchema), ("PhotoAnswer", PhotoAnswerSchema),
     ):  # fmt: skip
         spec.components.schema(name, schema=schema)
@@ -133,6 +137,39 @@ def openapi_document() -> dict:
             )
         },
     )  # fmt: skip
+    spec.path(
+        path="/api/v1/notifications",
+        operations={
+            "get": _operation(
+                "The user's notifications, newest first, with the unread count",
+                {200: ("The inbox", _json(InboxSchema))},
+                (400, 401),
+                parameters=[{
+                    "name": "before", "in": "query", "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_NOTIFICATION_ID},
+                    "description": "only notifications older than this id (the next page)",
+                }, {
+                    "name": "limit", "in": "query", "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                }],
+            )
+        },
+    )  # fmt: skip
+    marked = {
+        "type": "object", "required": ["marked", "unread"],
+        "properties": {"marked": {"type": "integer"}, "unread": {"type": "integer"}},
+    }  # fmt: skip
+    spec.path(
+        path="/api/v1/notifications/read",
+        operations={
+            "post": _operation(
+                "Mark the user's notifications read: these ids, or all",
+                {200: ("How many were marked, and how many stay unread", _json(marked))},
+                WRITE_ERRORS,
+                requestBody={"required": True, **_json(MarkReadSchema)},
+            )
+        },
+    )
     image = {"schema": {"type": "string", "format": "binary"}}
     photo_ok = ("Stored", _json(PhotoAnswerSchema))
     spec.path(

@@ -31,11 +31,13 @@ from ..models import (
     UnscheduledStation,
     User,
 )
+from ..notifications.inbox import inbox
 from ..settings import get_settings, plant_clock
 from .cursor import pull_position
 from .schemas import PullAnswerSchema
 
 HISTORY = timedelta(days=7)
+PULLED_NOTIFICATIONS = 10
 
 
 @dataclass
@@ -100,6 +102,8 @@ def pull(
         "removed": dict(delta.removed),
         "cursor": position.next_cursor,
         "server_time": now,
+        # The bell: whole on every pull, as small as the phone shows it.
+        "notifications": inbox(session, user, limit=PULLED_NOTIFICATIONS),
     }
     return _pull_answer_schema().dump(answer)
 

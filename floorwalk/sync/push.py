@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..database import begin_writing
 from ..models import Category, Employee, Metric, Route, Station, User
+from ..notifications.events import alert_new_observations
 from ..settings import plant_clock
 from .fastload import load_record
 from .records import record_columns
@@ -243,7 +244,18 @@ def store_push(session: Session, checked: CheckedPush, now: datetime) -> list[di
     storable = checked.storable()
     if storable:
         store_records(session, storable, now)
+        # DESIGN §9: a new critical or high observation alerts its area's supervisors,
+        # in this transaction, so the alert exists exactly when the record does.
+        alert_new_observations(session, new_observations(storable), now)
     return checked.results()
+
+
+def new_observations(items: list[Item]) -> list[uuid.UUID]:
+    return [
+        item.columns["id"]
+        for item in items
+        if item.result["status"] == "created" and item.columns["type"] == "observation"
+    ]
 
 
 def apply_push(

@@ -31,7 +31,15 @@ from ..accounts import (
 )
 from ..extensions import db
 from ..models import User, utcnow
-from ..schemas import ChangePasswordSchema, CredentialsSchema, form_input
+from ..notifications.kinds import kinds_for
+from ..notifications.mail import mail_enabled
+from ..notifications.preferences import chosen, save_preferences
+from ..schemas import (
+    ChangePasswordSchema,
+    CredentialsSchema,
+    NotificationPreferencesSchema,
+    form_input,
+)
 from ..settings import plant_clock
 
 bp = Blueprint("auth", __name__)
@@ -153,7 +161,7 @@ def logout_everywhere():
     return redirect(url_for("auth.login"))
 
 
-def render_account(errors=None, status=200):
+def render_account(errors=None, status=200, email=None):
     sessions = list_sessions(db.session, current_user)
     page = render_template(
         "account.html",
@@ -161,6 +169,10 @@ def render_account(errors=None, status=200):
         this_session=current_user.current_session,
         errors=errors or {},
         zone=plant_clock(db.session).zone,
+        kinds=kinds_for(current_user.role),
+        by_mail=chosen(db.session, current_user.id),
+        email=(current_user.email or "") if email is None else email,
+        mail_configured=mail_enabled(),
     )
     return page, status
 
@@ -192,3 +204,21 @@ def change_password():
     db.session.commit()
     flash("Password changed. Your other devices are signed out.", "info")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/notifications")
+@role_required()
+def notification_preferences():
+    """The address notifications are mailed to, and per kind: by mail or inbox only."""
+    values = {**form_input(request.form), "mail": request.form.getlist("mail")}
+    try:
+        form = NotificationPreferencesSchema().load(values, unknown="exclude")
+    except ValidationError as error:
+        return render_account(form_errors(error), 400, request.form.get("email", ""))
+    errors = save_preferences(db.session, current_user, form["email"], set(form["mail"]))
+    if errors:
+        db.session.rollback()
+        return render_account(errors, 400, form["email"])
+    db.session.commit()
+    flash("Notification settings saved.", "info")
+    return redirect(url_for("auth.account") + "#notifications")

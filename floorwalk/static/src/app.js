@@ -23,6 +23,8 @@ const main = document.getElementById("app");
 const statusEl = document.getElementById("sync-status");
 const statusBox = document.getElementById("sync-box");
 const statusIcon = document.getElementById("sync-icon");
+const bellEl = document.getElementById("bell");
+const bellCount = document.getElementById("bell-count");
 const lastSyncEl = document.getElementById("last-sync");
 const noticeEl = document.getElementById("notices");
 let screen = { name: "home" };
@@ -70,6 +72,14 @@ function drawStatus(s) {
   statusEl.textContent = shown.text;
   lastSyncEl.textContent = shown.note;
   lastSyncEl.title = shown.detail;
+  drawBell(s.user ? s.unread : 0);
+}
+
+/** The bell (DESIGN §9): the unread count from the last pull; it opens the inbox page. */
+function drawBell(unread) {
+  bellCount.hidden = !unread;
+  bellCount.textContent = unread > 99 ? "99+" : String(unread);
+  bellEl.setAttribute("aria-label", `Notifications, ${unread} unread`);
 }
 setInterval(() => drawStatus(state), 30_000); // "Last sync 3 min ago" keeps counting
 window.addEventListener("online", () => drawStatus(state));

@@ -11,7 +11,7 @@ export const CATALOG_KEYS = {
   employees: "badge",
   routes: "id",
 };
-export const SINGLETONS = ["me", "settings", "min_app", "plan"];
+export const SINGLETONS = ["me", "settings", "min_app", "plan", "notifications"];
 const SYNCED = ["created", "duplicate", "updated"];
 const NEEDS_CHOICE = ["stale", "conflict"];
 

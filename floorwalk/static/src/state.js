@@ -12,6 +12,7 @@ export const state = {
   updateNeeded: false,
   busy: false,
   error: "",
+  unread: 0, // the bell: the user's unread notifications as the last pull said (DESIGN §9)
 };
 
 const listeners = new Set();

@@ -202,6 +202,7 @@ async function applyPull(body, full) {
   if (body.removed?.records) await outbox.removeSynced(body.removed.records);
   if (body.cursor) await store.setMeta("cursor", body.cursor);
   state.updateNeeded = needsUpdate(APP_VERSION, body.min_app);
+  if (body.notifications) state.unread = body.notifications.unread;
   emit();
 }
 
@@ -210,6 +211,7 @@ async function applyPull(body, full) {
 export async function start() {
   await session.restore();
   state.updateNeeded = needsUpdate(APP_VERSION, await store.getCatalog("min_app"));
+  state.unread = (await store.getCatalog("notifications", null))?.unread || 0;
   await refreshCounts();
   window.addEventListener("online", () => syncSoon());
   document.addEventListener("visibilitychange", () => {

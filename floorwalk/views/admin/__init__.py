@@ -25,6 +25,7 @@ SECTIONS = (
     ("Settings", "admin.settings"),
     ("Audit", "admin.audit"),
     ("Devices", "admin.devices"),
+    ("Outbox", "admin.outbox"),
 )
 
 
@@ -46,4 +47,4 @@ def not_found(unknown: str):
 
 
 # The pages add their views to bp.
-from . import catalog, csv, devices, plant, stations, users  # noqa: E402, F401
+from . import catalog, csv, devices, outbox, plant, stations, users  # noqa: E402, F401

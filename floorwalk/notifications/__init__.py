@@ -1,0 +1,12 @@
+"""Notifications (DESIGN §9): an inbox per user, mail through an outbox that
+``floorwalk worker`` sends, and the timed jobs that raise some of them.
+
+- ``kinds``: the kinds and who may receive each; ``preferences``: mail or inbox only;
+- ``inbox``: ``notify`` (the one way a notification is made), reading, marking read;
+- ``events``: who gets what, one function per event (the actions package calls
+  ``events.notify_action_assigned`` and sets ``jobs.ACTION_SOURCE``);
+- ``outbox``: queue, claim with a lease, mark sent or failed with backoff;
+- ``mail``: building and sending a mail; ``jobs``: the timed jobs; ``worker``: the loop.
+
+See docs/notifications.md.
+"""
