@@ -34,19 +34,26 @@ class Admin:
         self.page = page
         self.checked: dict[str, list[str]] = {}
 
-    def axe(self) -> None:
-        self.checked[self.page.url] = axe_violations(self.page)
+    def axe(self, at: str = "") -> None:
+        """axe-core's violations on the page as it shows now, kept by URL (every visit)."""
+        self.checked.setdefault(self.page.url + at, []).extend(axe_violations(self.page))
+
+    def go(self, link, heading: str) -> None:
+        """Click and wait for the next page (the same URL too: a stale page would do);
+        then its heading, and axe-core."""
+        with self.page.expect_navigation():
+            link.click()
+        self.page.get_by_role("heading", level=1, name=heading).wait_for()
+        self.axe()
 
     def section(self, name: str) -> None:
         """An admin section, from its tab."""
-        self.page.get_by_role("navigation", name="Admin").get_by_role("link", name=name).click()
-        self.page.get_by_role("heading", level=1, name=name).wait_for()
-        self.axe()
+        self.go(
+            self.page.get_by_role("navigation", name="Admin").get_by_role("link", name=name), name
+        )
 
-    def click(self, name: str, heading: str, role="link") -> None:
-        self.page.get_by_role(role, name=name, exact=True).click()
-        self.page.get_by_role("heading", level=1, name=heading).wait_for()
-        self.axe()
+    def click(self, name: str, heading: str) -> None:
+        self.go(self.page.get_by_role("link", name=name, exact=True), heading)
 
     def fill(self, fields: dict[str, str]) -> None:
         for label, text in fields.items():
@@ -64,15 +71,17 @@ class Admin:
         self.save(saved)
 
     def save(self, message: str, button="Save") -> None:
-        self.page.get_by_role("button", name=button, exact=True).click()
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button, exact=True).click()
         self.page.get_by_text(message, exact=True).wait_for()  # the flashed message
         self.axe()
 
     def checklist(self) -> dict[str, tuple[str, str]]:
         """The start page's checklist as it reads: step -> (its mark, what it says)."""
-        self.page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
-        self.page.get_by_role("heading", level=1, name="Admin").wait_for()
-        self.axe()
+        self.go(
+            self.page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin"),
+            "Admin",
+        )
         region = self.page.get_by_role("region", name="Set-up checklist")
         steps = {}
         for item in region.get_by_role("listitem").all():
@@ -111,9 +120,7 @@ def first_admin(runner) -> None:
 
 def plant_settings(admin: Admin, own_url: str, phones_url: str) -> None:
     page = admin.page
-    page.get_by_role("link", name="Plant time zone and shifts").click()
-    page.get_by_role("heading", level=1, name="Settings").wait_for()
-    admin.axe()
+    admin.go(page.get_by_role("link", name="Plant time zone and shifts"), "Settings")
     page.get_by_label("Timezone").select_option("Europe/Warsaw")
     admin.fill({"Shifts": SHIFTS})
     # Offered the address the admin is browsing; saved with the form.
@@ -123,7 +130,7 @@ def plant_settings(admin: Admin, own_url: str, phones_url: str) -> None:
     assert steps["Plant time zone and shifts"][1] == f"Europe/Warsaw, shifts {SHIFTS}."
     assert steps["Public URL"][1] == f"Labels open {own_url}/s/CODE."
     # The phones reach the server by another name: that is what the labels must carry.
-    page.get_by_role("link", name="Public URL").click()
+    admin.go(page.get_by_role("link", name="Public URL"), "Settings")
     admin.fill({"Public URL": phones_url})
     admin.save("Settings saved.")
     assert admin.done(*STEPS[:2])["Public URL"][1] == f"Labels open {phones_url}/s/CODE."
@@ -282,5 +289,5 @@ def on_a_phone(admin: Admin, name: str) -> None:
     admin.page.set_viewport_size(PHONE)
     admin.page.get_by_role("heading", name="Set-up checklist").scroll_into_view_if_needed()
     screenshot(admin.page, name)
-    admin.checked[f"{name} at 390 px"] = axe_violations(admin.page)
+    admin.axe(" at 390 px")
     admin.page.set_viewport_size(LAPTOP)

@@ -33,6 +33,7 @@ def station_context(station: Station | None) -> dict:
         "metric_errors": {},
         "area_names": catalog.area_names(db.session),
         "metrics": catalog.list_metrics(db.session),
+        **label_context(),  # no label picture or download without a public URL
     }
 
 
