@@ -22,6 +22,7 @@ PASSWORD = "correct horse battery"
 LABEL_PUBLIC_URL = "https://old-plant-name.example"
 LABEL_CODE = "QR-07"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def app_config(database_url: str, tmp_path) -> dict:
@@ -134,3 +135,18 @@ def print_pdf(page, name: str, paper: str) -> tuple[int, str]:
         return pages, "".join(pdf[n].get_textpage().get_text_range() for n in range(pages))
     finally:
         pdf.close()
+
+
+def axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
+    """axe-core's violations of these ``impacts`` on what ``page`` shows now, one line each
+    (rule and elements). The page's context needs AXE as an init script: a <script> tag
+    would be refused by the page's CSP."""
+    return page.evaluate(
+        """async (impacts) => {
+          const result = await axe.run(document, { resultTypes: ["violations"] });
+          return result.violations
+            .filter((v) => impacts.includes(v.impact))
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        }""",
+        list(impacts),
+    )

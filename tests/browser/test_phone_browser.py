@@ -2,7 +2,6 @@
 sync status that says "All synced" only once a sync has finished (DESIGN §4)."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,7 @@ from tests.browser.test_app_browser import (
     status_is,
     wait_until_sent,
 )
-from tests.support import screenshot
+from tests.support import AXE, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -276,20 +275,9 @@ def test_recent_records_name_their_station_fold_visits_and_hide_actions_behind_a
     screenshot(phone, "record-actions")
 
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
 def serious_violations(page):
     """axe-core's violations of impact serious or critical on what the page shows now."""
-    found = page.evaluate(
-        """async () => {
-          const result = await axe.run(document, { resultTypes: ["violations"] });
-          return result.violations
-            .filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-        }"""
-    )
-    return found
+    return axe_violations(page, ("serious", "critical"))
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm install)")

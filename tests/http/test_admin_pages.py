@@ -363,6 +363,11 @@ def test_the_admin_start_page_shows_the_checklist_and_a_label_download_ticks_it(
     assert "To do" in labels_step
 
     set_setting(db.session, "public_url", "https://floor.example.com")
+    # Opening a station shows its label: a picture on the page, not a print.
+    station_page = client.get("/admin/stations/PRS-04").get_data(as_text=True)
+    assert 'src="/admin/stations/PRS-04/label.svg?preview=1"' in station_page
+    assert client.get("/admin/stations/PRS-04/label.svg?preview=1").status_code == 200
+    assert "No label sheet or label downloaded yet." in client.get("/admin/").get_data(as_text=True)
     assert client.get("/admin/stations/PRS-04/label.png").status_code == 200
     page = client.get("/admin/").get_data(as_text=True)
     assert "Labels downloaded 1 time." in page

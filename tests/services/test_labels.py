@@ -164,6 +164,15 @@ def test_without_a_public_url_label_pages_print_nothing_and_offer_to_set_it(admi
     assert public_url(db.session) == ""
 
 
+def test_without_a_public_url_a_station_page_says_why_it_shows_no_label(admin, stations):
+    page = admin.get("/admin/stations/PRS-01").get_data(as_text=True)
+    assert "No public URL is set" in page and "No label is printed until it is set" in page
+    assert "label.svg" not in page and "label.png" not in page and "labels.pdf" not in page
+    set_setting(db.session, "public_url", PUBLIC_URL)
+    page = admin.get("/admin/stations/PRS-01").get_data(as_text=True)
+    assert "label.svg?preview=1" in page and "No public URL is set" not in page
+
+
 def test_the_public_url_offered_on_the_stations_page_is_stored_when_saved(admin, stations):
     response = admin.post("/admin/stations/public-url", {"public_url": PUBLIC_URL + "/"})
     assert response.status_code == 302

@@ -33,6 +33,7 @@ def station_context(station: Station | None) -> dict:
         "metric_errors": {},
         "area_names": catalog.area_names(db.session),
         "metrics": catalog.list_metrics(db.session),
+        **label_context(),  # no label picture or download without a public URL
     }
 
 
@@ -217,7 +218,11 @@ def station_label_png(base: str, code: str):
 @bp.get("/stations/<code>/label.svg")
 @without_public_url
 def station_label_svg(base: str, code: str):
+    """The SVG label; ``?preview`` (the picture on the station's page) is no print, so
+    opening a station does not tick "Labels printed" on the checklist."""
     label = station_label(find_or_404(STATIONS, code), base)
+    if "preview" in request.args:
+        return inline_file(label_svg(label), "image/svg+xml", f"{code}.svg")
     return label_response(label_svg(label), "image/svg+xml", f"{code}.svg")
 
 
