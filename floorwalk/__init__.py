@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .views import app as phone_app
 
     # Importing these adds their routes to api.bp.
+    from .views.api import actions as api_actions  # noqa: F401
     from .views.api import report as api_report  # noqa: F401
     from .views.api import summary as api_summary  # noqa: F401
     from .views.api import sync  # noqa: F401

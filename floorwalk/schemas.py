@@ -32,3 +32,10 @@ class ChangePasswordSchema(Schema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     repeat_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class Instant(fields.String):
+    """An aware datetime as every answer gives it: RFC 3339 with milliseconds."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.isoformat(timespec="milliseconds")
