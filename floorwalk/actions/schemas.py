@@ -4,7 +4,7 @@ fields (``PulledActionSchema``), the OpenAPI document describes both from here."
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..models import ACTION_STATUSES, ACTION_UPDATE_STATUSES, PRIORITIES
+from ..models import ACTION_STATUSES, ACTION_UPDATE_STATUSES, MAX_TEXT, MAX_TITLE, PRIORITIES
 from ..schemas import Instant
 from .queries import ActionFilters
 
@@ -101,3 +101,50 @@ def filters_of(query: dict, viewer) -> ActionFilters:
     """The loaded query as list filters, ``owner=me`` as the viewer's id."""
     owner = viewer.id if query["owner"] == "me" else query["owner"]
     return ActionFilters(query["status"], owner, query["overdue"], query["area"])
+
+
+# The pages' forms -----------------------------------------------------------------------
+
+
+class ActionForm(Schema):
+    """ "Create action" on the pages; the push checks the rest (owner, due, station)."""
+
+    title = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_TITLE, error="A title is 1 to 200 characters."),
+    )
+    owner = fields.Integer(required=True, error_messages={"invalid": "Choose an owner."})
+    due = fields.Date(required=True, error_messages={"invalid": "Give a date as YYYY-MM-DD."})
+    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+    text = fields.String(load_default=None, validate=validate.Length(max=MAX_TEXT))
+    station = fields.String(load_default=None, validate=validate.Length(max=32))
+    observation = fields.UUID(load_default=None)
+
+
+class ActionUpdateForm(Schema):
+    """A move, reassignment, new due date or comment from an action's page."""
+
+    status = fields.String(load_default=None, validate=validate.OneOf(ACTION_UPDATE_STATUSES))
+    owner = fields.Integer(load_default=None, error_messages={"invalid": "Choose an owner."})
+    due = fields.Date(load_default=None, error_messages={"invalid": "Give a date as YYYY-MM-DD."})
+    comment = fields.String(load_default=None, validate=validate.Length(max=MAX_TEXT))
+
+
+class NewActionQuery(Schema):
+    """What a "Create action" link prefills."""
+
+    title = fields.String(load_default="", validate=validate.Length(max=MAX_TITLE))
+    station = fields.String(load_default=None, validate=validate.Length(max=32))
+    observation = fields.UUID(load_default=None)
+
+
+def form_errors(errors: dict) -> dict[str, str]:
+    """Errors by form field, from a form schema's or the push's (``data.owner``)."""
+    flat = {}
+    for name, messages in errors.items():
+        if isinstance(messages, dict):
+            messages = [m for inner in messages.values() for m in inner]
+        field = name.removeprefix("data.") if name != "data" else "form"
+        field = "form" if field in ("record", "action", "deleted", "station") else field
+        flat[field] = " ".join(str(m) for m in messages)
+    return flat
