@@ -211,4 +211,4 @@ def test_bad_input_on_create_action_is_shown_by_field_and_nothing_is_stored(
 def test_a_bad_filter_on_the_list_page_answers_400_saying_which(client, signed_in):
     signed_in()
     page = client.get("/actions?status=finished")
-    assert page.status_code == 400 and "Unknown status finished" in page.text
+    assert page.status_code == 400 and "unknown status finished" in page.text
