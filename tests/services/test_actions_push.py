@@ -1,6 +1,7 @@
 """Actions through push (DESIGN §9): made offline, updated by several people, each update
 checked against the state the server finds, in the order it receives them."""
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from floorwalk.accounts import set_user_active
 from floorwalk.extensions import db
 from floorwalk.models import Action, ActionUpdate, Photo, Record, RecordPhoto
-from floorwalk.sync.push import apply_push
+from floorwalk.sync.push import apply_push, import_records
 from tests.factories import OBSERVED, action_record, action_update, push_body, record, statuses
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -296,3 +297,17 @@ def test_photos_on_an_update_are_linked_and_must_be_the_authors(people, tmp_path
     assert refused["errors"] == {"data.photos": [f"The photo {theirs} belongs to another user."]}
     links = db.session.execute(select(RecordPhoto.record_id, RecordPhoto.photo_id)).all()
     assert [(str(r), p) for r, p in links] == [(ok["id"], mine)]
+
+
+def test_a_phones_export_brings_actions_with_their_authors_rules_and_all(people):
+    walker, owner = people["walker"], people["owner"]
+    body = action_record(walker, owner)
+    export = {"device": str(uuid.uuid4()), "records": [
+        body,
+        action_update(owner, body, status="done"),
+        action_update(owner, body, status="verified"),  # the owner does not verify
+    ]}  # fmt: skip
+    results = import_records(db.session, json.dumps(export).encode(), NOW)
+    assert statuses({"results": results}) == ["created", "created", "rejected"]
+    action = state(body)
+    assert (action.status, action.created_by_id, action.done_by_id) == ("done", walker.id, owner.id)
