@@ -23,7 +23,16 @@ from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select
 
-from .models import ROLES, Action, Employee, Record, Station, User, user_areas
+from .models import (
+    ACTION_RECORD_TYPES,
+    ROLES,
+    Action,
+    Employee,
+    Record,
+    Station,
+    User,
+    user_areas,
+)
 
 EVERY_ROLE = ROLES
 # Roles that follow observations up and may download every record of a period.
@@ -121,13 +130,16 @@ def readable_notes_filter(viewer: User) -> Any:
 # Records and photos -------------------------------------------------------------------
 
 
-def may_view_record(viewer: User, record: Record) -> bool:
-    """Everyone sees station history; an employee note by ``may_read_note``; a withdrawn
-    record stays in history for its author, managers and admins."""
+def may_view_record(viewer: User, record: Record, action: Action | None = None) -> bool:
+    """Everyone sees station history; an employee note by ``may_read_note``; an action
+    or its update as its ``action`` by ``may_see_action``; a withdrawn record stays in
+    history for its author, managers and admins."""
     if sees_everything(viewer) or record.author_id == viewer.id:
         return True
     if record.deleted:
         return False
+    if record.type in ACTION_RECORD_TYPES:
+        return action is not None and may_see_action(viewer, action)
     if record.type == "employee_note":
         employee = record.employee
         return may_read_note(viewer, record.author_id, employee.area_id if employee else None)

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, ActionUpdate, Station, User
+from ..models import ACTION_RECORD_TYPES, Action, ActionUpdate, Station, User
 from .rules import change_problems
 from .state import Change, apply_change
 
-ACTION_TYPES = ("action", "action_update")
+ACTION_TYPES = ACTION_RECORD_TYPES
 
 
 def record_problems(values: dict[str, Any], day: date) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, ActionUpdate, RecordPhoto, User
+from ..models import Action, ActionUpdate, Record, RecordPhoto, User
 from ..permissions import action_area_ids, actions_in_areas_filter, visible_actions_filter
 from .state import CLOSED, PENDING, is_overdue
 
@@ -64,6 +64,15 @@ def list_actions(
         case((overdue_filter(today), 0), else_=1), Action.due, rank, Action.created_at, Action.id
     )
     return with_details(session, list(session.execute(query).scalars()), today)
+
+
+def action_of(session: Session, record: Record) -> Action | None:
+    """The action an ``action`` or ``action_update`` record belongs to; None for others."""
+    if record.type == "action":
+        return session.get(Action, record.id)
+    if record.type == "action_update":
+        return session.get(Action, uuid.UUID(str(record.data["action"])))
+    return None
 
 
 def find_action(session: Session, action_id: uuid.UUID, today: date) -> Action | None:

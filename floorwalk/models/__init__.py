@@ -9,6 +9,7 @@ Split by what the rows are about: ``base`` (vocabularies, UTC instants), ``plant
 
 from .actions import Action, ActionUpdate
 from .base import (
+    ACTION_RECORD_TYPES,
     ACTION_STATUSES,
     ACTION_UPDATE_STATUSES,
     CODE_PATTERN,
@@ -21,6 +22,7 @@ from .base import (
     RECORD_TYPES,
     ROLES,
     SEVERITIES,
+    WALK_RECORD_TYPES,
     JsonType,
     Tracked,
     UtcDateTime,
@@ -59,6 +61,8 @@ from .system import (
 )
 
 __all__ = [
+    "ACTION_RECORD_TYPES",
+    "WALK_RECORD_TYPES",
     "ACTION_STATUSES",
     "ACTION_UPDATE_STATUSES",
     "Action",

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 ROLES = ("coordinator", "supervisor", "manager", "admin")
 METRIC_KINDS = ("tally", "counter", "gauge")
-RECORD_TYPES = (
-    "visit", "count", "observation", "employee_note", "walk", "action", "action_update",
-)  # fmt: skip
+# What a walk captures: the records summaries, coverage and the raw records CSV read.
+WALK_RECORD_TYPES = ("visit", "count", "observation", "employee_note", "walk")
+# Actions (DESIGN §9) travel as records too, but have their own tables and permissions.
+ACTION_RECORD_TYPES = ("action", "action_update")
+RECORD_TYPES = (*WALK_RECORD_TYPES, *ACTION_RECORD_TYPES)
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 OBSERVATION_STATUSES = ("open", "acknowledged", "resolved")
 NOTE_KINDS = ("recognition", "coaching", "training", "attendance", "safety", "other")

@@ -20,6 +20,7 @@ from marshmallow import (
 
 from ..actions.schemas import AssignableUserSchema, PulledActionSchema
 from ..models import (
+    ACTION_RECORD_TYPES,
     ACTION_UPDATE_STATUSES,
     CODE_PATTERN,
     MAX_TEXT,
@@ -172,7 +173,7 @@ DATA_SCHEMAS: dict[str, type[Schema]] = {
 }
 STATION_REQUIRED = {"visit", "count"}
 # Records that are never edited nor withdrawn: a second version is the same or refused.
-APPEND_ONLY = {"action", "action_update"}
+APPEND_ONLY = set(ACTION_RECORD_TYPES)
 
 
 @cache

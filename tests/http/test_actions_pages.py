@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from floorwalk.extensions import db
-from floorwalk.models import Action, ActionUpdate, Record, Station, User, utcnow
+from floorwalk.models import Action, ActionUpdate, Photo, Record, Station, User, utcnow
 from floorwalk.sync.push import apply_push
 from tests.factories import action_record, action_update, push_body, stamp, statuses
 from tests.support import sign_in
@@ -212,3 +212,29 @@ def test_a_bad_filter_on_the_list_page_answers_400_saying_which(client, signed_i
     signed_in()
     page = client.get("/actions?status=finished")
     assert page.status_code == 400 and "unknown status finished" in page.text
+
+
+def test_an_action_made_at_a_missed_station_does_not_count_as_a_visit(client, made):
+    people, body = made
+    sign_in(client, "manager")
+    summary = client.get("/api/v1/summary/" + utcnow().date().isoformat()).get_json()
+    assert summary["coverage"]["visited"] == 0 and "PRS-04" in summary["coverage"]["missed"]
+    csv = client.get(
+        f"/summary/records.csv?from={utcnow().date().isoformat()}&to={utcnow().date().isoformat()}"
+    ).text
+    assert body["id"] not in csv  # the raw records are the walk's alone
+
+
+def test_a_photo_on_an_update_is_seen_as_its_action_is(client, made, tmp_path):
+    people, body = made
+    photo = uuid.uuid4()
+    db.session.add(Photo(id=photo, uploader_id=people["owner"].id, sha256="0" * 64,
+                         width=1, height=1, size=1))  # fmt: skip
+    db.session.commit()
+    update = action_update(people["owner"], body, comment="Leak", photos=[str(photo)])
+    assert statuses({"results": push(people["owner"], update)}) == ["created"]
+    sign_in(client, "weld-lead")  # another area's supervisor: not theirs to see
+    assert client.get(f"/photos/{photo}").status_code == 403
+    client.delete("/api/v1/session")
+    sign_in(client, "press-lead")
+    assert client.get(f"/photos/{photo}").status_code != 403
