@@ -69,10 +69,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import admin, api, auth, inbox, main, photos, summary  # noqa: F401
+    from .views import actions, admin, api, auth, inbox, main, photos, summary  # noqa: F401
     from .views import app as phone_app
 
     # Importing these adds their routes to api.bp.
+    from .views.api import actions as api_actions  # noqa: F401
     from .views.api import notifications as api_notifications  # noqa: F401
     from .views.api import report as api_report  # noqa: F401
     from .views.api import summary as api_summary  # noqa: F401
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
+    app.register_blueprint(actions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(phone_app.bp)
     app.register_blueprint(photos.bp)

@@ -11,14 +11,28 @@ stands beside it, so that a list and a single check can never disagree.
 | manager     | no*   | all                             | all                     |
 | admin       | no*   | all                             | all                     |
 
+Actions (DESIGN §9, docs/actions.md): a coordinator sees the actions it owns or created;
+a supervisor also its areas' (an action's area is its station's, or without a station
+its owner's areas); managers and admins all. The owner starts and finishes an action;
+its creator, its area's supervisors, managers and admins may do anything with it.
+
 (*) Managers and admins may use the phone app too; nothing stops them.
 """
 
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import and_, exists, false, or_, select
 
-from .models import ROLES, Employee, Record, User
+from .models import (
+    ACTION_RECORD_TYPES,
+    ROLES,
+    Action,
+    Employee,
+    Record,
+    Station,
+    User,
+    user_areas,
+)
 
 EVERY_ROLE = ROLES
 # Roles that follow observations up and may download every record of a period.
@@ -116,13 +130,16 @@ def readable_notes_filter(viewer: User) -> Any:
 # Records and photos -------------------------------------------------------------------
 
 
-def may_view_record(viewer: User, record: Record) -> bool:
-    """Everyone sees station history; an employee note by ``may_read_note``; a withdrawn
-    record stays in history for its author, managers and admins."""
+def may_view_record(viewer: User, record: Record, action: Action | None = None) -> bool:
+    """Everyone sees station history; an employee note by ``may_read_note``; an action
+    or its update as its ``action`` by ``may_see_action``; a withdrawn record stays in
+    history for its author, managers and admins."""
     if sees_everything(viewer) or record.author_id == viewer.id:
         return True
     if record.deleted:
         return False
+    if record.type in ACTION_RECORD_TYPES:
+        return action is not None and may_see_action(viewer, action)
     if record.type == "employee_note":
         employee = record.employee
         return may_read_note(viewer, record.author_id, employee.area_id if employee else None)
@@ -132,3 +149,60 @@ def may_view_record(viewer: User, record: Record) -> bool:
 def may_view_unclaimed_photo(viewer: User, uploader_id: int) -> bool:
     """A photo no record names yet: its uploader and admins only."""
     return viewer.id == uploader_id or viewer.role == "admin"
+
+
+# Actions (DESIGN §9) -------------------------------------------------------------------
+
+
+def action_area_ids(action: Action) -> set[int]:
+    """An action's areas: its station's area, or without a station its owner's areas
+    (the supervisors an overdue action escalates to, DESIGN §9)."""
+    if action.station_id is not None:
+        station = action.station
+        return {station.area_id} if station is not None else set()
+    return area_ids(action.owner) if action.owner is not None else set()
+
+
+def actions_in_areas_filter(areas: set[int]) -> Any:
+    """The SQL form of ``action_area_ids(action) & areas``, on a query of Action."""
+    station_in = exists().where(Station.id == Action.station_id, Station.area_id.in_(areas))
+    owner_in = exists().where(
+        user_areas.c.user_id == Action.owner_id, user_areas.c.area_id.in_(areas)
+    )
+    return or_(station_in, and_(Action.station_id.is_(None), owner_in))
+
+
+def may_see_action(viewer: User, action: Action) -> bool:
+    """Its owner and creator, its area's supervisors, managers and admins."""
+    if sees_everything(viewer) or viewer.id in (action.owner_id, action.created_by_id):
+        return True
+    return viewer.role == "supervisor" and bool(action_area_ids(action) & area_ids(viewer))
+
+
+def visible_actions_filter(viewer: User) -> Any:
+    """The SQL form of ``may_see_action``, on a query of Action."""
+    if sees_everything(viewer):
+        return True
+    visible = or_(Action.owner_id == viewer.id, Action.created_by_id == viewer.id)
+    if viewer.role == "supervisor":
+        areas = area_ids(viewer)
+        visible = or_(visible, actions_in_areas_filter(areas) if areas else false())
+    return visible
+
+
+def may_steer_action(user: User, action: Action) -> bool:
+    """Whoever may do anything with an action (reassign, move its due date, cancel,
+    reopen, verify): its creator, its area's supervisors, managers and admins."""
+    if sees_everything(user) or user.id == action.created_by_id:
+        return True
+    return user.role == "supervisor" and bool(action_area_ids(action) & area_ids(user))
+
+
+def may_work_action(user: User, action: Action) -> bool:
+    """Whoever may start an action and mark it done: its owner, and whoever steers it."""
+    return user.id == action.owner_id or may_steer_action(user, action)
+
+
+def assignable_users_query() -> Any:
+    """Whom an action may be given to: every active user (DESIGN §9)."""
+    return select(User).where(User.active.is_(True)).order_by(User.username)

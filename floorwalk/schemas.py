@@ -46,3 +46,10 @@ class MarkReadForm(Schema):
     """The inbox page's "Mark read" (one ``id``) and "Mark all read" (no id)."""
 
     id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**53 - 1))
+
+
+class Instant(fields.String):
+    """An aware datetime as every answer gives it: RFC 3339 with milliseconds."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.isoformat(timespec="milliseconds")

@@ -28,6 +28,7 @@ NAVIGATION = (
     ("Walk", "app.walk", EVERY_ROLE),
     ("Summary", "summary.today", EVERY_ROLE),
     ("Follow-up", "summary.observations", FOLLOW_UP_ROLES),
+    ("Actions", "actions.index", EVERY_ROLE),
     ("Admin", "admin.index", ("admin",)),
 )
 

@@ -249,3 +249,38 @@ def listed(make_station, make_metric):
         catalog.set_station_metric(db.session, None, station, metric, 10.0, None)
     db.session.commit()
     return station
+
+
+# Actions (DESIGN §9) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def action_people(make_user, plant, make_station):
+    """Who works on actions: a coordinator walking Press Shop (PRS-04), the owner she
+    gives actions to, Press Shop's supervisor, Welding's (WLD-01), a manager and another
+    coordinator."""
+    make_station("WLD-01", "Welder", "Welding")
+    return {
+        "walker": make_user("walker"),
+        "owner": make_user("owner"),
+        "supervisor": make_user("press-lead", "supervisor", areas=["Press Shop"]),
+        "elsewhere": make_user("weld-lead", "supervisor", areas=["Welding"]),
+        "manager": make_user("manager", "manager"),
+        "other": make_user("other"),
+    }
+
+
+def action_record(
+    author, owner, due="2026-11-27", station="PRS-04", observed_at=OBSERVED, **data
+) -> dict:
+    """A new action as a phone sends it: high priority, due on the 27th, at PRS-04."""
+    body = {"title": "Clean the oil under the press", "owner": getattr(owner, "id", owner),
+            "due": due, "priority": "high", **data}  # fmt: skip
+    return record(author, "action", station=station, data=body, observed_at=observed_at)
+
+
+def action_update(author, action, observed_at=OBSERVED, **data) -> dict:
+    """An update of ``action`` (a record body or its id) as a phone sends it."""
+    action_id = action["id"] if isinstance(action, dict) else str(action)
+    return record(author, "action_update", station=None, observed_at=observed_at,
+                  data={"action": action_id, **data})  # fmt: skip

@@ -7,15 +7,22 @@ Split by what the rows are about: ``base`` (vocabularies, UTC instants), ``plant
 ``records``, ``system``; every model is imported from here.
 """
 
+from .actions import Action, ActionUpdate
 from .base import (
+    ACTION_RECORD_TYPES,
+    ACTION_STATUSES,
+    ACTION_UPDATE_STATUSES,
     CODE_PATTERN,
     MAX_TEXT,
+    MAX_TITLE,
     METRIC_KINDS,
     NOTE_KINDS,
     OBSERVATION_STATUSES,
+    PRIORITIES,
     RECORD_TYPES,
     ROLES,
     SEVERITIES,
+    WALK_RECORD_TYPES,
     JsonType,
     Tracked,
     UtcDateTime,
@@ -60,6 +67,14 @@ from .system import (
 )
 
 __all__ = [
+    "ACTION_RECORD_TYPES",
+    "WALK_RECORD_TYPES",
+    "ACTION_STATUSES",
+    "ACTION_UPDATE_STATUSES",
+    "Action",
+    "ActionUpdate",
+    "MAX_TITLE",
+    "PRIORITIES",
     "Area",
     "AuditEvent",
     "CODE_PATTERN",

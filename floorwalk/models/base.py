@@ -13,10 +13,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 ROLES = ("coordinator", "supervisor", "manager", "admin")
 METRIC_KINDS = ("tally", "counter", "gauge")
-RECORD_TYPES = ("visit", "count", "observation", "employee_note", "walk")
+# What a walk captures: the records summaries, coverage and the raw records CSV read.
+WALK_RECORD_TYPES = ("visit", "count", "observation", "employee_note", "walk")
+# Actions (DESIGN §9) travel as records too, but have their own tables and permissions.
+ACTION_RECORD_TYPES = ("action", "action_update")
+RECORD_TYPES = (*WALK_RECORD_TYPES, *ACTION_RECORD_TYPES)
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 OBSERVATION_STATUSES = ("open", "acknowledged", "resolved")
 NOTE_KINDS = ("recognition", "coaching", "training", "attendance", "safety", "other")
+# Actions (DESIGN §9): the states an action is in, and the moves an update may ask for
+# ("reopened" puts it back to open).
+ACTION_STATUSES = ("open", "in_progress", "done", "verified", "cancelled")
+ACTION_UPDATE_STATUSES = ("in_progress", "done", "verified", "cancelled", "reopened")
+PRIORITIES = ("low", "medium", "high", "critical")
+MAX_TITLE = 200
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 MAX_TEXT = 4000
 

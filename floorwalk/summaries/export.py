@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import case, select, true
 from sqlalchemy.orm import Session
 
-from ..models import Area, Category, Employee, Metric, Record, Station, User
+from ..models import WALK_RECORD_TYPES, Area, Category, Employee, Metric, Record, Station, User
 from ..permissions import readable_notes_filter
 from ..settings import plant_clock
 from .day import daily_summary
@@ -127,7 +127,8 @@ def _records_query(viewer: User, scope: Scope):
         .outerjoin(Metric, Metric.id == Record.metric_id)
         .outerjoin(Category, Category.id == Record.category_id)
         .outerjoin(Employee, Employee.id == Record.employee_id)
-        .where(*scope.record_filter())
+        # Actions have their own permissions and list (/actions): not raw walk records.
+        .where(Record.type.in_(WALK_RECORD_TYPES), *scope.record_filter())
         .order_by(Record.observed_at, Record.id)
         .execution_options(yield_per=1000)
     )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog import plan
 from ..days import PlantClock
-from ..models import RECORD_TYPES, Category, Metric, Record
+from ..models import WALK_RECORD_TYPES, Category, Metric, Record
 from ..sync.schemas import MAX_COUNT_VALUE, MAX_DOWNTIME_MINUTES
 from .scope import Plant, Scope, plain_rows
 
@@ -176,7 +176,7 @@ def day_activity(
             func.min(case((shown, Record.observed_at))),
             func.max(case((shown, Record.observed_at))),
         )
-        .where(Record.type.in_(RECORD_TYPES), *scope.record_filter())
+        .where(Record.type.in_(WALK_RECORD_TYPES), *scope.record_filter())
         .group_by(Record.production_day, Record.type, Record.station_id),
     )
     activity: dict[tuple[date, int | None], list] = {}

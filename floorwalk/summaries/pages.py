@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actions.figures import action_figures
 from ..models import SEVERITIES, Area, Category, Metric, Station, StationMetric, User, utcnow
 from ..permissions import (
     may_follow_up,
@@ -43,12 +44,15 @@ def day_page(
     trend = daily_trend(session, day, area_id, summary["shift"])
     metrics = metrics_by_key(session)
     clock = plant_clock(session)
+    today = clock.production_day(utcnow())
     return {
         "summary": summary,
+        # Actions opened, closed and overdue that day (DESIGN §10; not in §3's JSON).
+        "day_actions": action_figures(session, day, day, area_id, today),
         "day": day,
         "prev_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
-        "today": clock.production_day(utcnow()),
+        "today": today,
         "trend": trend,
         "trend_plots": trend_charts(trend),
         "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),

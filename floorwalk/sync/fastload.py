@@ -15,7 +15,7 @@ does not mirror fails at import, so a schema change cannot silently bypass it.
 
 import math
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing
@@ -54,6 +54,18 @@ def _aware_datetime(field: fields.AwareDateTime):
         if instant.tzinfo is None or instant.utcoffset() is None:
             raise _Unsure
         return instant
+
+    return convert
+
+
+def _date(field: fields.Date):
+    assert field.format in (None, "iso", "iso8601")
+
+    def convert(value):
+        try:
+            return date.fromisoformat(_plain_text(value))
+        except ValueError:
+            raise _Unsure from None
 
     return convert
 
@@ -126,6 +138,7 @@ def _list(field: fields.List):
 # of types below them); String and List only as exactly themselves.
 _CONVERTERS = (
     (fields.AwareDateTime, _aware_datetime, False),
+    (fields.Date, _date, True),
     (fields.UUID, _uuid, False),
     (fields.Integer, _integer, False),
     (fields.Float, _float, False),

@@ -7,6 +7,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from .. import __version__
+from ..actions.schemas import ActionsAnswerSchema
+from ..models import ACTION_STATUSES
 from ..schemas import CredentialsSchema
 from .schemas import (
     DATA_SCHEMAS,
@@ -64,6 +66,20 @@ SESSION_ANSWER = {
     },
 }
 WRITE_ERRORS = (400, 401, 415)
+ACTION_FILTERS = [
+    {"name": "status", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(ACTION_STATUSES)}},
+    {"name": "owner", "in": "query", "required": False,
+     "schema": {"type": "string", "pattern": "^(me|[0-9]{1,9})$"},
+     "description": "me, or a user's id"},
+    {"name": "overdue", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": ["1", "0", "true", "false"]},
+     "description": "1: only actions past their due day and not done"},
+    {"name": "area", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+     "description": "an area's id: its stations' actions, and those of its people "
+     "without a station"},
+]  # fmt: skip
 
 
 @cache
@@ -83,6 +99,7 @@ def openapi_document() -> dict:
         ("Push", PushDocSchema), ("PushAnswer", PushAnswerSchema),
         ("Inbox", InboxSchema), ("MarkRead", MarkReadSchema),
         ("PullAnswer", PullAnswerSchema), ("PhotoAnswer", PhotoAnswerSchema),
+        ("ActionsAnswer", ActionsAnswerSchema),
     ):  # fmt: skip
         spec.components.schema(name, schema=schema)
     for schema in DATA_SCHEMAS.values():
@@ -167,6 +184,17 @@ def openapi_document() -> dict:
                 {200: ("How many were marked, and how many stay unread", _json(marked))},
                 WRITE_ERRORS,
                 requestBody={"required": True, **_json(MarkReadSchema)},
+            )
+        },
+    )
+    spec.path(
+        path="/api/v1/actions",
+        operations={
+            "get": _operation(
+                "The actions the viewer may see (DESIGN §9): overdue first, then by due day",
+                {200: ("The actions", _json(ActionsAnswerSchema))},
+                (400, 401),
+                parameters=ACTION_FILTERS,
             )
         },
     )

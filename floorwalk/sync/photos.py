@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from ..actions.queries import action_of
 from ..changes import transaction_change_seq
 from ..extensions import limiter
 from ..models import Photo, Record, RecordPhoto, User
@@ -197,7 +198,9 @@ def viewable_photo(session: Session, viewer: User, photo_id: uuid.UUID) -> Photo
         .where(RecordPhoto.photo_id == photo_id)
     ).scalars().all()  # fmt: skip
     if records:
-        allowed = any(may_view_record(viewer, record) for record in records)
+        allowed = any(
+            may_view_record(viewer, record, action_of(session, record)) for record in records
+        )
     else:
         allowed = may_view_unclaimed_photo(viewer, photo.uploader_id)
     if not allowed:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts import user_summary
+from ..actions.queries import assignable_users, pulled_actions
 from ..catalog.plan import day_targets_by_shift
 from ..models import (
     Area,
@@ -81,6 +82,7 @@ def pull(
     """
     position = pull_position(session, user, cursor)
     delta = Delta(session, position.since)
+    clock = plant_clock(session)
     # In the order they note removals; the schema orders the answer.
     collections = {
         "stations": stations(delta),
@@ -91,6 +93,8 @@ def pull(
         "areas": delta.changed(Area),
         "metrics": metrics(delta),
         "plan": todays_plan(session, now),
+        "actions": actions(delta, user, now, clock.production_day(now)),
+        "users": users(delta),
     }
     note_removals(delta)
     answer = {
@@ -151,6 +155,22 @@ def own_records(delta: Delta, user: User, now: datetime) -> list:
         query = query.where(Record.change_seq > delta.since)
     rows = delta.session.execute(query).mappings().all()
     return delta.visible(rows, "records", lambda row: row["id"], lambda row: not row["deleted"])
+
+
+def actions(delta: Delta, user: User, now: datetime, today) -> list:
+    """The actions the user may see, open or closed in the last 7 days (DESIGN §9)."""
+    rows, gone = pulled_actions(delta.session, user, delta.since, now, today)
+    if gone:
+        delta.removed["actions"].extend(gone)
+    return rows
+
+
+def users(delta: Delta) -> list[dict]:
+    """Whom an action may be given to: every active user."""
+    rows, gone = assignable_users(delta.session, delta.since)
+    if gone:
+        delta.removed["users"].extend(gone)
+    return rows
 
 
 def note_removals(delta: Delta) -> None:

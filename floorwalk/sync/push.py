@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actions.book import ACTION_TYPES, record_problems
 from ..database import begin_writing
 from ..models import Category, Employee, Metric, Route, Station, User
 from ..notifications.events import alert_new_observations
@@ -230,6 +231,11 @@ def check_push(
             item.raw, values["author"], station.id if station else None, observed_at, clock,
             catalog.lookups(values), now, typed_data=values["data"],
         )  # fmt: skip
+        if values["type"] in ACTION_TYPES:
+            errors = record_problems(values, item.columns["production_day"])
+            if errors:
+                item.reject(errors)
+                continue
         item.photos = list(dict.fromkeys(values["data"].get("photos", ())))
     return CheckedPush(items)
 

@@ -18,7 +18,19 @@ from marshmallow import (
     validates_schema,
 )
 
-from ..models import CODE_PATTERN, MAX_TEXT, NOTE_KINDS, RECORD_TYPES, SEVERITIES
+from ..actions.schemas import AssignableUserSchema, PulledActionSchema
+from ..models import (
+    ACTION_RECORD_TYPES,
+    ACTION_UPDATE_STATUSES,
+    CODE_PATTERN,
+    MAX_TEXT,
+    MAX_TITLE,
+    NOTE_KINDS,
+    PRIORITIES,
+    RECORD_TYPES,
+    SEVERITIES,
+)
+from ..schemas import Instant
 
 MAX_RECORDS = 500
 MAX_PHOTOS_PER_RECORD = 20
@@ -48,6 +60,21 @@ def key_field(**kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=64), **kwargs)
 
 
+def user_id_field(**kwargs) -> fields.Integer:
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "an active user's id (pull's users)"},
+        **kwargs,
+    )
+
+
+def photos_field() -> fields.List:
+    return fields.List(
+        fields.UUID(), load_default=list, validate=validate.Length(max=MAX_PHOTOS_PER_RECORD)
+    )
+
+
 # Record data, by type ------------------------------------------------------------------
 
 
@@ -70,9 +97,7 @@ class ObservationDataSchema(StrictSchema):
     category = key_field(required=True, metadata={"description": "a category key"})
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     text = text_field(required=True)
-    photos = fields.List(
-        fields.UUID(), load_default=list, validate=validate.Length(max=MAX_PHOTOS_PER_RECORD)
-    )
+    photos = photos_field()
     minutes = fields.Float(
         allow_none=True,
         allow_nan=False,
@@ -100,14 +125,55 @@ class WalkDataSchema(StrictSchema):
             raise ValidationError("A walk ends after it starts.", "ended_at")
 
 
+class ActionDataSchema(StrictSchema):
+    """A new action (DESIGN §9); the record's author is its creator, its station the
+    record's ``station``. Changed only by ``action_update`` records."""
+
+    title = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_TITLE, error=f"A title is 1 to {MAX_TITLE} characters."
+        ),
+    )
+    owner = user_id_field(required=True)
+    due = fields.Date(required=True, metadata={"description": "not before the day it is made"})
+    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
+    text = text_field(allow_none=True)
+    observation = fields.UUID(
+        allow_none=True, metadata={"description": "the observation record it came from"}
+    )
+
+
+class ActionUpdateDataSchema(StrictSchema):
+    """A move, reassignment, new due date, comment or photos for an action: applied in
+    the order the server receives them, each checked against the state it finds."""
+
+    action = fields.UUID(required=True, metadata={"description": "the action record's id"})
+    status = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(
+            ACTION_UPDATE_STATUSES, error="Unknown status {input}: one of {choices}."
+        ),
+        metadata={"description": "the move asked for; reopened puts it back to open"},
+    )
+    owner = user_id_field(allow_none=True)
+    due = fields.Date(allow_none=True)
+    comment = text_field(allow_none=True)
+    photos = photos_field()
+
+
 DATA_SCHEMAS: dict[str, type[Schema]] = {
     "visit": VisitDataSchema,
     "count": CountDataSchema,
     "observation": ObservationDataSchema,
     "employee_note": EmployeeNoteDataSchema,
     "walk": WalkDataSchema,
+    "action": ActionDataSchema,
+    "action_update": ActionUpdateDataSchema,
 }
 STATION_REQUIRED = {"visit", "count"}
+# Records that are never edited nor withdrawn: a second version is the same or refused.
+APPEND_ONLY = set(ACTION_RECORD_TYPES)
 
 
 @cache
@@ -116,7 +182,7 @@ def _data_schema(type_: str) -> Schema:
     return DATA_SCHEMAS[type_]()
 
 
-STATION_ABSENT = {"walk"}
+STATION_ABSENT = {"walk", "action_update"}
 
 
 def storable_text(value: str) -> bool:
@@ -254,13 +320,6 @@ class PushDocSchema(PushSchema):
 
 
 # Answers -------------------------------------------------------------------------------
-
-
-class Instant(fields.String):
-    """An aware datetime as every answer gives it: RFC 3339 with milliseconds."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.isoformat(timespec="milliseconds")
 
 
 class ServerRecordSchema(Schema):
@@ -474,6 +533,16 @@ class PullAnswerSchema(Schema):
     employees = fields.List(fields.Nested(EmployeeSchema), required=True)
     routes = fields.List(fields.Nested(RouteSchema), required=True)
     records = fields.List(fields.Nested(ServerRecordSchema), required=True)
+    actions = fields.List(
+        fields.Nested(PulledActionSchema),
+        required=True,
+        metadata={"description": "the actions the user may see, open or closed in 7 days"},
+    )
+    users = fields.List(
+        fields.Nested(AssignableUserSchema),
+        required=True,
+        metadata={"description": "whom an action may be given to: every active user"},
+    )
     removed = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
     cursor = fields.String(required=True)
     server_time = Instant(required=True)

@@ -21,9 +21,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..actions.book import ActionBook
 from ..changes import transaction_change_seq
 from ..models import Photo, Record, RecordPhoto, RecordVersion, Station
-from .schemas import server_record
+from .schemas import APPEND_ONLY, server_record
 
 if TYPE_CHECKING:
     from .push import Item
@@ -79,12 +80,26 @@ def store_records(session: Session, items: list[Item], now: datetime) -> None:
     if not items:
         return
     state = load_stored(session, {item.columns["id"] for item in items})
+    book = ActionBook(session, [item.columns for item in items])
     for item in items:
         judge(item, state)
+        apply_to_action(item, state, book)
     insert_new(session, items, state, seq)
     update_edited(session, state, seq)
     insert_versions(session, items, now)
     link_photos(session, state)
+    book.write()
+
+
+def apply_to_action(item: Item, state: dict[uuid.UUID, Stored], book: ActionBook) -> None:
+    """A new action or action update moves its action on, or is rejected with the
+    reason and not stored (DESIGN §9: checked against the state it finds)."""
+    if item.result["status"] != "created" or item.columns["type"] not in APPEND_ONLY:
+        return
+    problems = book.apply(item.columns, item.values)
+    if problems:
+        del state[item.columns["id"]]
+        item.result = {"id": str(item.columns["id"]), "status": "rejected", "errors": problems}
 
 
 def reject_others_photos(session: Session, items: list[Item]) -> None:
@@ -153,6 +168,8 @@ def judge(item: Item, state: dict[uuid.UUID, Stored]) -> None:
         result.update(
             status="rejected", errors={"type": [f"A record's type never changes (a {was})."]}
         )
+    elif columns["type"] in APPEND_ONLY:
+        result.update(_append_only(stored, columns))
     elif columns["version"] > stored.columns["version"]:
         # An edit keeps the server's status (acknowledged, resolved) and first receipt.
         stored.columns = {**columns, "received_at": stored.columns["received_at"]}
@@ -167,6 +184,18 @@ def judge(item: Item, state: dict[uuid.UUID, Stored]) -> None:
     else:
         result.update(status="conflict", server=stored.server())
     item.result = result
+
+
+def _append_only(stored: Stored, columns: dict[str, Any]) -> dict[str, Any]:
+    """An action or action update is never edited: the same content again, at any
+    version, is a duplicate; other content is refused."""
+    if columns["content_hash"] == stored.columns["content_hash"]:
+        return {"status": "duplicate"}
+    kind = "An action is changed by an update" if columns["type"] == "action" else "An update"
+    return {
+        "status": "rejected",
+        "errors": {"record": [f"{kind} is never edited: send a new action_update instead."]},
+    }
 
 
 def insert_new(

@@ -21,6 +21,7 @@ from marshmallow import Schema, ValidationError
 
 from .. import csvfile
 from ..accounts import role_required
+from ..actions.pages import create_action_context
 from ..errors import CODES, error_response
 from ..extensions import db
 from ..models import Record
@@ -118,6 +119,7 @@ def render_day(the_day: date, query: dict):
     return render_template(
         "summary/day.html",
         **page,
+        **create_action_context(db.session),
         filters=filter_args(query),
         records_url=url_for(
             "summary.records_csv",
@@ -226,7 +228,9 @@ def observations():
         include_resolved=query["status"] == "all",
     )
     page = follow_up_page(db.session, current_user, wanted)
-    return render_template("summary/observations.html", **page, query=query)
+    return render_template(
+        "summary/observations.html", **page, **create_action_context(db.session), query=query
+    )
 
 
 @bp.post("/summary/observations/<uuid:record_id>/<any(acknowledge, resolve):action>")

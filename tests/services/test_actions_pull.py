@@ -1,0 +1,97 @@
+"""Pull carries actions (DESIGN §9): those the user owns, created or may see in their
+areas, open or closed in the last 7 days, each with its derived state; and whom an
+action may be given to."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from floorwalk.accounts import set_user_active
+from floorwalk.extensions import db
+from floorwalk.sync.pull import pull
+from floorwalk.sync.push import apply_push
+from tests.factories import action_record, action_update, push_body
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def push(user, *records, now=NOW):
+    results = apply_push(db.session, user, push_body(*records), now)
+    db.session.commit()
+    return results
+
+
+@pytest.fixture
+def people(action_people):
+    return action_people
+
+
+def pulled(user, cursor=None, now=NOW):
+    return pull(db.session, user, cursor, now)
+
+
+def ids(answer) -> list[str]:
+    return [action["id"] for action in answer["actions"]]
+
+
+def test_pull_carries_each_action_with_its_derived_state_to_whoever_may_see_it(people):
+    walker, owner = people["walker"], people["owner"]
+    body = action_record(walker, owner, text="Drip tray")
+    push(walker, body)
+    push(owner, action_update(owner, body, status="done", comment="Fitted"))
+    (action,) = pulled(owner)["actions"]
+    assert action["status"] == "done" and action["overdue"] is False
+    assert action["owner"] == {"id": owner.id, "username": "owner"}
+    assert action["created_by"] == {"id": walker.id, "username": "walker"}
+    assert action["done_by"] == {"id": owner.id, "username": "owner"}
+    assert (action["station"], action["due"]) == ("PRS-04", "2026-11-27")
+    assert action["text"] == "Drip tray"
+    (update,) = action["updates"]
+    assert (update["status"], update["comment"], update["author"]["username"]) == (
+        "done",
+        "Fitted",
+        "owner",
+    )
+    assert update["id"] and update["photos"] == []
+    for name in ("walker", "owner", "supervisor", "manager"):
+        assert ids(pulled(people[name])) == [body["id"]], name
+    for name in ("elsewhere", "other"):
+        assert ids(pulled(people[name])) == [], name
+
+
+def test_a_closed_action_leaves_pull_seven_days_after_it_closed(people):
+    walker, owner, manager = people["walker"], people["owner"], people["manager"]
+    body = action_record(walker, owner)
+    push(walker, body)
+    push(owner, action_update(owner, body, status="done"))
+    push(manager, action_update(manager, body, status="verified"))
+    assert ids(pulled(owner, now=NOW + timedelta(days=6))) == [body["id"]]
+    assert ids(pulled(owner, now=NOW + timedelta(days=8))) == []
+
+
+def test_a_delta_brings_changed_actions_and_removes_one_reassigned_away(people):
+    walker, owner, other = people["walker"], people["owner"], people["other"]
+    body = action_record(walker, owner)
+    push(walker, body)
+    cursor = pulled(owner)["cursor"]
+    quiet = pulled(owner, cursor)
+    assert quiet["actions"] == [] and quiet["removed"] == {}
+    push(owner, action_update(owner, body, status="in_progress"))
+    delta = pulled(owner, quiet["cursor"])
+    assert [a["status"] for a in delta["actions"]] == ["in_progress"]
+    push(walker, action_update(walker, body, owner=other.id))
+    gone = pulled(owner, delta["cursor"])
+    assert gone["actions"] == [] and gone["removed"] == {"actions": [body["id"]]}
+    assert ids(pulled(other)) == [body["id"]]
+
+
+def test_pull_lists_whom_an_action_may_be_given_to(people):
+    answer = pulled(people["walker"])
+    users = {user["username"]: user for user in answer["users"]}
+    assert set(users) == {"walker", "owner", "press-lead", "weld-lead", "manager", "other"}
+    assert users["press-lead"]["role"] == "supervisor"
+    assert len(users["press-lead"]["areas"]) == 1
+    set_user_active(db.session, people["manager"], people["other"], False)
+    db.session.commit()
+    delta = pulled(people["walker"], answer["cursor"])
+    assert delta["users"] == [] and delta["removed"] == {"users": [str(people["other"].id)]}
