@@ -128,3 +128,12 @@ test("the owner list puts the station's area first; priority follows the severit
   assert.equal(addDays("2026-12-31", 1), "2027-01-01");
   assert.equal(addDays("2026-11-28", 7), "2026-12-05");
 });
+
+test("the due date in words: overdue said so, today and tomorrow by name", async () => {
+  const { dueWords } = await import("../../floorwalk/static/src/views/actions.js");
+  const today = "2026-11-28";
+  assert.equal(dueWords({ due: "2026-11-27", overdue: true }, today), "Overdue: was due Fri 27 Nov");
+  assert.equal(dueWords({ due: today, overdue: false }, today), "Due today");
+  assert.equal(dueWords({ due: "2026-11-29", overdue: false }, today), "Due tomorrow");
+  assert.equal(dueWords({ due: "2026-12-05", overdue: false }, today), "Due Sat 5 Dec");
+});

@@ -19,13 +19,21 @@ const STATUS_WORDS = {
   verified: "Verified",
   cancelled: "Cancelled",
 };
-// The buttons of each move, in the order a person meets them.
+// The buttons of each move, in the order a person meets them; going back is not primary.
 const MOVE_BUTTONS = [
-  ["in_progress", "Start"],
-  ["done", "Mark done"],
-  ["verified", "Verify"],
-  ["reopened", "Reopen"],
+  ["in_progress", "Start", "button button-primary button-tile"],
+  ["done", "Mark done", "button button-primary button-tile"],
+  ["verified", "Verify", "button button-primary button-tile"],
+  ["reopened", "Reopen", "button button-tile"],
 ];
+// What each update did, in the action's history.
+const DONE_WORDS = {
+  in_progress: "Started",
+  done: "Marked done",
+  verified: "Verified",
+  reopened: "Reopened",
+  cancelled: "Cancelled",
+};
 const capital = (word) => word[0].toUpperCase() + word.slice(1);
 
 /** A production day as the plant says it: "Mon 30 Nov" (a date, so no time zone shift). */
@@ -92,14 +100,13 @@ function detail(term, value) {
 }
 
 function updateItem(update, tz) {
-  const what = [update.status ? STATUS_WORDS[update.status === "reopened" ? "open" : update.status] || update.status : null, update.comment]
-    .filter(Boolean)
-    .join(": ");
+  const what = [DONE_WORDS[update.status] || update.status, update.owner ? "new owner" : null,
+    update.due ? `due ${dayWords(update.due)}` : null, update.comment].filter(Boolean).join(": ");
   const photos = update.photos?.length ? ` · ${update.photos.length} photo${update.photos.length > 1 ? "s" : ""}` : "";
   return h(
     "li",
     { class: "record" },
-    h("p", { class: "record-text", text: (update.status === "reopened" ? "Reopened" : what) || "Comment" }),
+    h("p", { class: "record-text", text: what || "Photos" }),
     h("p", { class: "muted record-meta", text: `${update.author.username} · ${plantTime(update.at, tz)}${photos}${update.local ? " · not synced yet" : ""}` }),
   );
 }
@@ -117,8 +124,8 @@ export function actionView(ctx) {
   const buttons = h(
     "div",
     { class: "capture-actions action-moves" },
-    MOVE_BUTTONS.filter(([move]) => moves.has(move)).map(([move, text]) =>
-      button(text, () => (move === "done" ? openDone() : ctx.move(move)), "button button-primary button-tile"),
+    MOVE_BUTTONS.filter(([move]) => moves.has(move)).map(([move, text, cls]) =>
+      button(text, () => (move === "done" ? openDone() : ctx.move(move)), cls),
     ),
   );
   function openDone() {
@@ -173,14 +180,31 @@ function ownerPicker(catalog, users, areaId) {
   const areaNames = (u) => (u.areas || []).map((a) => catalog.areas[a]?.name).filter(Boolean).join(", ");
   const input = h("input", { name: "owner", list: listId, autocomplete: "off", autocapitalize: "none", placeholder: "Type a name" });
   const datalist = h("datalist", { id: listId }, owners.map((u) => h("option", { value: u.username, label: areaNames(u) || u.role })));
-  const resolve = () => {
+  const matching = () => {
     const wanted = input.value.trim().toLowerCase();
-    if (!wanted) return null;
+    if (!wanted) return [];
     const exact = owners.find((u) => u.username.toLowerCase() === wanted);
-    const matches = owners.filter((u) => u.username.toLowerCase().includes(wanted));
-    return exact || (matches.length === 1 ? matches[0] : null);
+    return exact ? [exact] : owners.filter((u) => u.username.toLowerCase().includes(wanted));
   };
-  return { el: [field("Owner", input, "The station's area first."), datalist], resolve };
+  const resolve = () => {
+    const matches = matching();
+    return matches.length === 1 ? matches[0] : null;
+  };
+  // Who a few typed letters name, said at once: a gloved hand need not finish the name.
+  const hint = h("p", { class: "muted hint owner-hint", "aria-live": "polite" });
+  const say = () => {
+    const matches = matching();
+    const one = matches.length === 1 ? matches[0] : null;
+    hint.textContent = one
+      ? `Owner: ${one.username}${areaNames(one) ? ` (${areaNames(one)})` : ""}`
+      : matches.length > 1 ? `${matches.length} people match: keep typing or pick one.`
+        : input.value.trim() ? "No one by that name." : "The station's area first.";
+  };
+  input.addEventListener("input", say);
+  say();
+  const el = field("Owner", input);
+  el.append(hint);
+  return { el: [el, datalist], resolve };
 }
 
 /** "Due": a date, with one-tap "Today", "Tomorrow", "Next week" in the plant's days. */
@@ -211,7 +235,8 @@ function duePicker(today, initial) {
  */
 export function actionForm({ catalog, users, observation, today }, onSave, onCancel) {
   const d = observation?.data || {};
-  const title = h("input", { name: "title", maxlength: MAX_TITLE, autocomplete: "off", value: (d.text || "").slice(0, MAX_TITLE) });
+  const title = h("textarea", { name: "title", rows: 2, maxlength: MAX_TITLE });
+  title.value = (d.text || "").replace(/\s+/g, " ").trim().slice(0, MAX_TITLE);
   const stations = Object.values(catalog.stations).sort((a, b) => a.code.localeCompare(b.code));
   const station = h("select", { name: "station" }, h("option", { value: "" }, "No station"),
     stations.map((s) => h("option", { value: s.code, selected: s.code === observation?.station }, `${s.code} ${s.name}`)));
@@ -237,13 +262,13 @@ export function actionForm({ catalog, users, observation, today }, onSave, onCan
       if (!title.value.trim()) throw new Error("Give the action a title.");
       if (!chosen) throw new Error("Pick the owner from the list.");
       if (!due.value() || due.value() < today) throw new Error("Pick a due date from today on.");
-      const data = { title: title.value.trim(), owner: chosen.id, due: due.value(), priority: priority.value };
+      const data = { title: title.value.replace(/\s+/g, " ").trim(), owner: chosen.id, due: due.value(), priority: priority.value };
       if (text.value.trim()) data.text = text.value.trim();
       if (observation) data.observation = observation.id;
       return onSave({ station: station.value || null, data });
     },
     onCancel,
-    withSpeech(field("Title", title), title),
+    field("Title", title),
     field("Station", station),
     ownerSlot,
     due.el,
