@@ -61,8 +61,8 @@ def test_an_action_made_offline_is_done_on_the_owners_phone_and_verified_by_its_
     phone,
     owner_phone,
     live_server,
-    phone_plant,
-    make_user,  # noqa: F811
+    phone_plant,  # noqa: F811
+    make_user,
 ):
     make_user("maria", areas=["Press Shop"])
     make_user("zoe", areas=["Assembly"])
@@ -184,8 +184,8 @@ def action_record(author, title, made, due, owner):
 def test_my_actions_put_the_overdue_first_said_in_words_and_in_colour(
     phone,
     client,
-    phone_plant,
-    make_user,  # noqa: F811
+    phone_plant,  # noqa: F811
+    make_user,
 ):
     walker = phone_plant
     lead = make_user("lead", role="supervisor", areas=["Press Shop"])
