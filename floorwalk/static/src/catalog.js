@@ -93,7 +93,7 @@ export function describeRecord(catalog, record) {
     case "action":
       return `Action: ${d.title}`;
     case "action_update":
-      return `Action update: ${[d.status?.replace("_", " "), d.comment].filter(Boolean).join(", ") || "photos"}`;
+      return `${catalog.actions?.[d.action]?.title ?? "Action"}: ${[d.status?.replace("_", " "), d.comment].filter(Boolean).join(", ") || "photos"}`;
     default:
       return record.type;
   }
