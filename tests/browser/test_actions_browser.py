@@ -181,9 +181,10 @@ def action_record(author, title, made, due, owner):
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm install)")
-def test_my_actions_put_the_overdue_first_said_in_words_and_in_colour(
+def test_my_actions_put_the_overdue_first_and_a_refused_move_waits_under_needs_attention(
     phone,
     client,
+    live_server,
     phone_plant,  # noqa: F811
     make_user,
 ):
@@ -209,3 +210,32 @@ def test_my_actions_put_the_overdue_first_said_in_words_and_in_colour(
     assert items.nth(1).inner_text().count("Label the spare dies") == 1
     assert serious_violations(phone) == []
     screenshot(phone, "action-overdue")
+
+    # Offline, the owner starts an action its creator cancels meanwhile: the server,
+    # which decides, refuses the start, and it waits under "Needs attention".
+    spare = next(r for r in records if r["data"]["title"] == "Label the spare dies")
+    phone.context.set_offline(True)
+    live_server.stop()
+    items.nth(1).get_by_role("button").click()
+    phone.get_by_role("button", name="Start").click()
+    phone.get_by_text("In progress · not synced yet").wait_for()
+    cancel = {
+        "id": str(uuid.uuid4()),
+        "type": "action_update",
+        "author": lead.id,
+        "version": 1,
+        "observed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "data": {"action": spare["id"], "status": "cancelled"},
+    }
+    assert push_from_another_phone(client, "lead", [cancel]) == ["created"]
+    live_server.start()
+    phone.context.set_offline(False)
+    phone.get_by_role("button", name="Back").click()
+    phone.get_by_role("button", name="Sync now").click()
+    status_is(phone, "All synced · 1 needs attention")
+    attention = phone.get_by_role("region", name="Needs attention")
+    assert "Label the spare dies: in progress" in attention.inner_text()
+    assert "Status: The action is cancelled" in attention.inner_text()
+    assert attention.get_by_role("button", name="Fix").count() == 0
+    assert "Label the spare dies" not in phone.get_by_role("region", name="My actions").inner_text()
+    screenshot(phone, "action-rejected")
