@@ -158,6 +158,10 @@ def test_an_action_made_offline_is_done_on_the_owners_phone_and_verified_by_its_
     to_verify.get_by_role("button").filter(has_text=TITLE).click()
     phone.get_by_role("heading", name=TITLE).wait_for()
     assert phone.get_by_role("button", name="Mark done").count() == 0
+    fix = phone.get_by_role("img", name="Photo 1 of the fix")
+    fix.scroll_into_view_if_needed()
+    loaded = "(img) => img.complete && img.naturalWidth > 0"
+    phone.wait_for_function(loaded, arg=fix.element_handle())
     assert serious_violations(phone) == []
     screenshot(phone, "action-verify")
     phone.get_by_role("button", name="Verify").click()

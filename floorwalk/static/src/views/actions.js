@@ -7,6 +7,7 @@ import { addDays, ownersFor, priorityFor } from "../actions.js";
 import { areaName, findStation } from "../catalog.js";
 import { plantTime } from "../time.js";
 import { withSpeech } from "../speech.js";
+import { plural } from "../words.js";
 import { formWith, photoPicker } from "./forms.js";
 
 export const MAX_TITLE = 200;
@@ -102,12 +103,20 @@ function detail(term, value) {
 function updateItem(update, tz) {
   const what = [DONE_WORDS[update.status] || update.status, update.owner ? "new owner" : null,
     update.due ? `due ${dayWords(update.due)}` : null, update.comment].filter(Boolean).join(": ");
-  const photos = update.photos?.length ? ` · ${update.photos.length} photo${update.photos.length > 1 ? "s" : ""}` : "";
+  const count = update.photos?.length || 0;
+  const photos = count ? ` · ${plural(count, "photo")}` : "";
   return h(
     "li",
     { class: "record" },
     h("p", { class: "record-text", text: what || "Photos" }),
     h("p", { class: "muted record-meta", text: `${update.author.username} · ${plantTime(update.at, tz)}${photos}${update.local ? " · not synced yet" : ""}` }),
+    // The server's photos, to check the fix before verifying it (online; a photo still
+    // on the phone that took it is counted, not shown).
+    count && !update.local
+      ? h("ul", { class: "thumbs", "aria-label": "Photos of the fix" }, update.photos.map((id, i) =>
+          h("li", { class: "thumb" }, h("a", { href: `/photos/${id}`, target: "_blank", rel: "noopener" },
+            h("img", { src: `/photos/${id}/thumb`, alt: `Photo ${i + 1} of the fix`, loading: "lazy" })))))
+      : null,
   );
 }
 
