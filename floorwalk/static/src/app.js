@@ -1,6 +1,8 @@
 // The phone app: one page whose screens are drawn from IndexedDB, so it works offline.
 import { button, field, h, replace } from "./dom.js";
-import { findStation, hasCatalog, loadCatalog } from "./catalog.js";
+import { findStation, hasCatalog, loadCatalog, today } from "./catalog.js";
+import { movesFor } from "./action-rules.js";
+import { deriveActions, myActions } from "./actions.js";
 import { myRecords } from "./records.js";
 import * as edits from "./edits.js";
 import * as outbox from "./outbox.js";
@@ -13,6 +15,8 @@ import * as sync from "./sync.js";
 import { isoLocal } from "./time.js";
 import { syncStatus } from "./status.js";
 import { plural, saveProblem } from "./words.js";
+import { actionForm, actionView, actionsPanel } from "./views/actions.js";
+import { downscale } from "./views/forms.js";
 import { attentionView } from "./views/attention.js";
 import { signInForm } from "./views/signin.js";
 import { recentList, stationView } from "./views/station.js";
@@ -140,6 +144,10 @@ async function draw() {
     return h("p", { class: "muted signed-out", text });
   }
   const records = await myRecords(user);
+  if (screen.name === "action" || screen.name === "action-new") {
+    const view = actionScreen(catalog, records, user);
+    if (view) return view;
+  }
   if (screen.name === "station") {
     const station = findStation(catalog, screen.code);
     if (station) {
@@ -147,7 +155,7 @@ async function draw() {
       const edit = records.find((r) => r.id === screen.edit) || null;
       const next = screen.saved ? await nextOnWalk(catalog, records, station.code) : null;
       const view = stationView({
-        catalog, station, records, edit, save, saveCounts, remove, scanNext: startScan, close: goHome,
+        catalog, station, records, edit, save, saveCounts, remove, scanNext: startScan, close: goHome, createAction,
         next: next && { ...next, open: () => openStation(next.code) },
       });
       if (edit) view.dataset.edit = edit.id;
@@ -200,9 +208,13 @@ async function homeView(catalog, records, user, error) {
       discard,
       fix,
     }),
+    actionPanels(catalog, records, user),
     walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk, open: openStation }),
     h("h2", { text: "My recent records" }),
-    recentList(catalog, records.filter((r) => !r.deleted && r.type !== "walk").slice(0, 40), { grouped: true }),
+    recentList(catalog, records.filter((r) => !r.deleted && !NOT_RECENT.includes(r.type)).slice(0, 40), {
+      grouped: true,
+      onAction: createAction,
+    }),
     h(
       "div",
       { class: "app-actions" },
@@ -216,6 +228,123 @@ async function homeView(catalog, records, user, error) {
     ),
     h("p", { class: "muted version", text: `${user.username} · app ${sync.APP_VERSION}` }),
   );
+}
+
+// Actions -------------------------------------------------------------------------------
+
+const NOT_RECENT = ["walk", "action", "action_update"]; // actions have lists of their own
+
+/** The actions the phone knows: pull's, with the user's own unanswered records on top. */
+function knownActions(catalog, records) {
+  return deriveActions(catalog.actions, records, {
+    users: catalog.users, stations: catalog.stations, me: state.user, today: today(catalog),
+  });
+}
+
+/** The signed-in user as the action rules need them: with their area ids (pull's users). */
+function actingUser(catalog, user) {
+  return { ...user, areas: catalog.users[user.id]?.areas || [] };
+}
+
+function actionPanels(catalog, records, user) {
+  const actions = knownActions(catalog, records);
+  const day = today(catalog);
+  const me = actingUser(catalog, user);
+  const mine = myActions(actions, user.id);
+  const toVerify = [...actions.values()]
+    .filter((a) => a.status === "done" && movesFor(me, a).includes("verified"))
+    .sort((a, b) => a.due.localeCompare(b.due));
+  return [
+    actionsPanel(catalog, { title: "My actions", id: "my-actions", actions: mine, today: day, open: openAction, empty: "No actions for you." }),
+    actionsPanel(catalog, { title: "To verify", id: "to-verify", actions: toVerify, today: day, open: openAction }),
+  ];
+}
+
+/** One action's screen, or the "Create action" form; null when the action is gone. */
+function actionScreen(catalog, records, user) {
+  const day = today(catalog);
+  const back = () => goBack();
+  if (screen.name === "action-new") {
+    const observation = records.find((r) => r.id === screen.observation) || null;
+    return actionForm({ catalog, users: catalog.users, observation, today: day }, saveAction, back);
+  }
+  const action = knownActions(catalog, records).get(screen.id);
+  if (!action) return null;
+  return actionView({
+    catalog, action, user: actingUser(catalog, user), today: day, back,
+    move: (move) => moveAction(action, move),
+    done: (comment, files) => markDone(action, comment, files),
+  });
+}
+
+/** Opens a screen that "Back" (and the browser's back) leaves for the one before. */
+function openScreen(next) {
+  screen = { ...next, back: screen };
+  history.pushState({ screen }, "", location.pathname);
+  window.scrollTo({ top: 0 });
+  render();
+}
+
+function goBack() {
+  if (history.state?.screen) return history.back();
+  screen = screen.back || { name: "home" };
+  render();
+}
+
+function openAction(id) {
+  summary = null;
+  openScreen({ name: "action", id });
+}
+
+/** "Create action" on an observation: its form, prefilled from the observation. */
+function createAction(observation) {
+  hideToast();
+  openScreen({ name: "action-new", observation: observation.id });
+}
+
+async function saveAction({ station, data }) {
+  try {
+    await edits.capture({ type: "action", station, walk: null, data });
+  } catch (error) {
+    throw new Error(saveProblem(error), { cause: error });
+  }
+  goBack();
+  said("Action saved");
+}
+
+/** A move of an action: an action_update record, append-only like every update. */
+async function saveUpdate(action, data, message) {
+  await edits.capture({ type: "action_update", station: null, walk: null, data: { action: action.id, ...data } });
+  await render();
+  said(message);
+}
+
+const MOVE_WORDS = { in_progress: "Started", verified: "Verified", reopened: "Reopened", cancelled: "Cancelled" };
+
+async function moveAction(action, move) {
+  try {
+    await saveUpdate(action, { status: move }, MOVE_WORDS[move] || "Saved");
+  } catch (error) {
+    problem(error);
+  }
+}
+
+/** "Mark done" with a comment and photos of the fix: the photos wait for upload as an
+ * observation's do (sync.js sends them before the records). */
+async function markDone(action, comment, files) {
+  try {
+    const photos = [];
+    for (const file of files) {
+      const id = store.newId();
+      await outbox.savePhoto(id, await downscale(file), state.user.id);
+      photos.push(id);
+    }
+    const data = { status: "done", photos };
+    if (comment) data.comment = comment;
+    await saveUpdate(action, data, "Marked done");
+  } catch (error) {
+    throw new Error(saveProblem(error), { cause: error }); // said in the form
+  }
 }
 
 function goHome() {
@@ -289,7 +418,8 @@ async function save(type, data, { record, photos = [] }) {
       const entry = await capture({ type, station: screen.code, data });
       screen.saved = true;
       await render();
-      saved("Saved", () => edits.remove(entry));
+      const createOne = type === "observation" ? () => createAction(entry) : null;
+      saved("Saved", () => edits.remove(entry), createOne);
     }
   } catch (error) {
     throw new Error(saveProblem(error), { cause: error }); // said in the form, which keeps what was typed
@@ -333,19 +463,26 @@ const toast = document.getElementById("toast");
 const announce = document.getElementById("announce");
 let toastTimer = 0;
 
-function saved(message, undo) {
-  navigator.vibrate?.(40);
-  window.scrollTo({ top: 0 });
-  announce.textContent = "";
-  setTimeout(() => (announce.textContent = message), 50); // the same words, said again
-  clearTimeout(toastTimer);
+/** `createAction`: a saved observation's "Create action", one tap from the toast. */
+function saved(message, undo, createAction = null) {
   const undoButton = button("Undo", async () => {
     hideToast();
     await undo();
     await render();
     announce.textContent = "Undone";
   });
-  replace(toast, h("p", { class: "toast-text", text: message }), undoButton);
+  said(message, undoButton, createAction && button("Create action", createAction, "button button-primary"));
+}
+
+/** A message on screen and to screen readers, felt; with `controls` for a while. */
+function said(message, ...controls) {
+  navigator.vibrate?.(40);
+  window.scrollTo({ top: 0 });
+  announce.textContent = "";
+  setTimeout(() => (announce.textContent = message), 50); // the same words, said again
+  clearTimeout(toastTimer);
+  const kept = controls.filter(Boolean);
+  replace(toast, h("p", { class: "toast-text", text: message }), kept.length ? kept : button("OK", hideToast));
   toast.hidden = false;
   toastTimer = setTimeout(hideToast, UNDO_MS);
 }
@@ -437,8 +574,8 @@ function screenFromLocation() {
   return code ? { name: "station", code } : { name: "home" };
 }
 
-window.addEventListener("popstate", () => {
-  screen = screenFromLocation();
+window.addEventListener("popstate", (event) => {
+  screen = event.state?.screen ?? screenFromLocation();
   render();
 });
 

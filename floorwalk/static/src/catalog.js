@@ -3,7 +3,8 @@ import * as store from "./store.js";
 import { productionDay } from "./time.js";
 import { withUnit } from "./words.js";
 
-const KINDS = ["areas", "categories", "stations", "metrics", "employees", "routes"];
+// "actions" and "users": pull's actions the user may see, and whom one may be given to.
+const KINDS = ["areas", "categories", "stations", "metrics", "employees", "routes", "actions", "users"];
 
 export async function loadCatalog() {
   const catalog = {};
@@ -89,6 +90,10 @@ export function describeRecord(catalog, record) {
       return `${catalog.employees[d.employee]?.name || d.employee} — ${d.kind}: ${d.text}`;
     case "walk":
       return d.ended_at ? "Walk" : "Walk (in progress)";
+    case "action":
+      return `Action: ${d.title}`;
+    case "action_update":
+      return `${catalog.actions?.[d.action]?.title ?? "Action"}: ${[d.status?.replace("_", " "), d.comment].filter(Boolean).join(", ") || "photos"}`;
     default:
       return record.type;
   }

@@ -10,6 +10,8 @@ export const CATALOG_KEYS = {
   metrics: "key",
   employees: "badge",
   routes: "id",
+  actions: "id",
+  users: "id",
 };
 export const SINGLETONS = ["me", "settings", "min_app", "plan", "notifications"];
 const SYNCED = ["created", "duplicate", "updated"];

@@ -34,7 +34,10 @@ export async function signIn(username, password, afterwards = () => {}, app = un
   const previous = state.user;
   await acceptSession(body);
   await store.setMeta("signOutPending", false); // the server ended that session at this sign-in
-  if (previous && previous.id !== body.user.id) await store.setMeta("cursor", null);
+  if (previous && previous.id !== body.user.id) {
+    await store.setMeta("cursor", null);
+    await store.clearCatalog(["actions"]); // the other user's actions are not this one's
+  }
   await refreshCounts();
   afterwards();
   return body.user;
@@ -42,10 +45,11 @@ export async function signIn(username, password, afterwards = () => {}, app = un
 
 /** Sign out as DESIGN §3 says for shared phones: unsynced records (outbox and their
  * photos) stay, for their author alone; what the server has of the user goes, with the
- * employee list. Offline too: the server's session is ended at the next chance. */
+ * employee list, the actions and the users. Offline too: the server's session is ended
+ * at the next chance. */
 export async function signOut() {
   if (state.user) await outbox.clearSynced(state.user.id);
-  await store.clearCatalog(["employees", "me"]);
+  await store.clearCatalog(["employees", "me", "actions", "users"]);
   await store.setMeta("cursor", null);
   await store.setMeta("user", null);
   await store.setMeta("lastSync", null);

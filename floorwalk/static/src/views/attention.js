@@ -16,7 +16,16 @@ const FIELD_LABELS = {
   "data.employee": "Employee",
   "data.kind": "Kind",
   "data.route": "Route",
+  "data.title": "Title",
+  "data.owner": "Owner",
+  "data.due": "Due",
+  "data.priority": "Priority",
+  "data.status": "Status",
+  "data.action": "Action",
+  "data.comment": "Comment",
 };
+// Records whose form "Fix" opens; an action or its update is never edited (append-only).
+const FIXABLE = ["count", "observation", "employee_note"];
 
 function problem(name, messages) {
   const label = FIELD_LABELS[name] ?? name;
@@ -49,7 +58,7 @@ export function attentionView(catalog, entries, { keepMine, useServers, discard,
               h(
                 "div",
                 { class: "record-actions" },
-                fix && entry.station ? button("Fix", () => fix(entry)) : null,
+                fix && entry.station && FIXABLE.includes(entry.type) ? button("Fix", () => fix(entry)) : null,
                 button("Discard", () => discard(entry)),
               ),
             )

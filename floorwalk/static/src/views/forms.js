@@ -17,6 +17,12 @@ function options(select, items, selected) {
 }
 
 function formShell(title, onSubmit, onCancel, ...fields) {
+  return formWith(title, "Save", onSubmit, onCancel, ...fields);
+}
+
+/** A capture form: its heading, fields, one problem line, the submit button and "Cancel".
+ * Its class "capture" keeps a sync's redraw from taking it away while it is filled in. */
+export function formWith(title, submitText, onSubmit, onCancel, ...fields) {
   const error = h("p", { class: "error", role: "alert" });
   const form = h(
     "form",
@@ -27,7 +33,7 @@ function formShell(title, onSubmit, onCancel, ...fields) {
     h(
       "div",
       { class: "form-actions" },
-      h("button", { type: "submit", class: "button button-primary button-wide" }, "Save"),
+      h("button", { type: "submit", class: "button button-primary button-wide" }, submitText),
       button("Cancel", onCancel),
     ),
   );
@@ -201,7 +207,7 @@ export function employeeNoteForm(catalog, station, record, onSave, onCancel) {
 
 /** "Take photo": the rear camera, a thumbnail of each photo taken, each removable before
  * saving. Photos already on the record show as "Attached" and can be removed too. */
-function photoPicker(attached) {
+export function photoPicker(attached = []) {
   let kept = [...attached];
   let taken = [];
   const input = h("input", { name: "photo", type: "file", accept: "image/*", capture: "environment", class: "photo-input" });

@@ -10,7 +10,7 @@ import { countSheet } from "./sheet.js";
 /**
  * ctx: { catalog, station, records, edit (a record whose form opens at once, or null),
  *        save(type, data, {record, photos}), saveCounts([{metric, value}]), remove(record),
- *        close(), next ({code, name, open()}: the walk's next stop after a save, or null) }
+ *        close(), createAction(observation), next ({code, name, open()}: the walk's next stop after a save, or null) }
  */
 export function stationView(ctx) {
   const { catalog, station } = ctx;
@@ -72,7 +72,11 @@ export function stationView(ctx) {
     actions,
     formSlot,
     h("h2", { text: "Recent here" }),
-    recentList(catalog, here.slice(0, 30), { onEdit: (record) => open(record.type, record), onDelete: ctx.remove }),
+    recentList(catalog, here.slice(0, 30), {
+      onEdit: (record) => open(record.type, record),
+      onDelete: ctx.remove,
+      onAction: ctx.createAction,
+    }),
     button("Done", ctx.close, "button button-wide"),
   );
 }
@@ -81,12 +85,14 @@ export function stationView(ctx) {
  * The user's records, newest first: visits folded into one line per station, each other
  * record's "Edit" and "Delete" behind a tap on it (a glove never hits them by mistake).
  * `grouped` heads each station's records with its code and name (the home screen).
+ * `onAction(observation)`: an observation's "Create action", behind the same tap.
  */
-export function recentList(catalog, records, { onEdit, onDelete, grouped = false } = {}) {
+export function recentList(catalog, records, { onEdit, onDelete, onAction, grouped = false } = {}) {
   if (!records.length) return h("p", { class: "muted", text: "Nothing recorded yet." });
   const tz = catalog.settings?.timezone;
   const groups = groupRecent(records);
-  const list = (items) => h("ul", { class: "records" }, items.map((item) => recordItem(catalog, item, tz, onEdit, onDelete)));
+  const handlers = { onEdit, onDelete, onAction };
+  const list = (items) => h("ul", { class: "records" }, items.map((item) => recordItem(catalog, item, tz, handlers)));
   if (!grouped) return list(groups.flatMap((g) => g.items));
   return h(
     "div",
@@ -103,14 +109,30 @@ export function recentList(catalog, records, { onEdit, onDelete, grouped = false
   );
 }
 
-function recordItem(catalog, item, tz, onEdit, onDelete) {
+/** The buttons behind a tap on a record: "Edit" and "Delete" where the list has them,
+ * and an observation's "Create action". */
+function recordButtons(record, { onEdit, onDelete, onAction }) {
+  const act = (fn) => (event) => {
+    fold(event); // acting folds the record again: only one left open stays open through a redraw
+    fn(record);
+  };
+  const editable = ["count", "observation", "employee_note"].includes(record.type);
+  const actionable = record.type === "observation" && record.state !== "rejected" && onAction;
+  return [
+    editable && onEdit ? button("Edit", act(onEdit)) : null,
+    editable && onDelete ? button("Delete", act(onDelete)) : null,
+    actionable ? button("Create action", act(onAction), "button button-primary") : null,
+  ].filter(Boolean);
+}
+
+function recordItem(catalog, item, tz, handlers) {
   const { record } = item;
   const status = statusOf(record);
   const text = item.visits ? `Visited ${record.station}${item.visits > 1 ? ` ×${item.visits}` : ""}` : describeRecord(catalog, record);
   const meta = `${plantTime(record.observed_at, tz)} · ${status}`;
-  const editable = !item.visits && ["count", "observation", "employee_note"].includes(record.type) && onEdit;
+  const buttons = item.visits ? [] : recordButtons(record, handlers);
   const body = [h("p", { class: "record-text", text }), h("p", { class: "muted record-meta", text: meta })];
-  if (!editable) return h("li", { class: `record record-${status}` }, body);
+  if (!buttons.length) return h("li", { class: `record record-${status}` }, body);
   return h(
     "li",
     { class: `record record-${status}` },
@@ -118,19 +140,7 @@ function recordItem(catalog, item, tz, onEdit, onDelete) {
       "details",
       { class: "record-more", "data-record": record.id },
       h("summary", {}, body),
-      h(
-        "div",
-        { class: "record-actions" },
-        // Acting folds the record again: only a record left open stays open through a redraw.
-        button("Edit", (event) => {
-          fold(event);
-          onEdit(record);
-        }),
-        button("Delete", (event) => {
-          fold(event);
-          onDelete(record);
-        }),
-      ),
+      h("div", { class: "record-actions" }, buttons),
     ),
   );
 }
