@@ -7,6 +7,8 @@ from contextlib import suppress
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
@@ -101,3 +103,9 @@ def begin_writing(session: Session) -> None:
         session = session()
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": True})
+
+
+def dialect_insert(session: Session, table):
+    """``INSERT`` of the session's database, which has ``on_conflict_do_nothing``."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)

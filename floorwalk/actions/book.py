@@ -7,13 +7,14 @@ received them, and the derived state written in the push's transaction.
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import ACTION_RECORD_TYPES, Action, ActionUpdate, Station, User
+from ..notifications.events import notify_action_assigned
 from .rules import change_problems
 from .state import Change, apply_change
 
@@ -59,6 +60,8 @@ class ActionBook:
         self.stations: dict[int, Station] = {}
         self.updates: list[ActionUpdate] = []
         self.new: list[Action] = []
+        # (action, owner, by whom, when): each new owner is told (DESIGN §9).
+        self.assigned: list[tuple[Action, User, User, datetime]] = []
         if not mine:
             return
         rows = session.execute(
@@ -102,6 +105,7 @@ class ActionBook:
         )  # fmt: skip
         self.actions[action.id] = action
         self.new.append(action)
+        self.assigned.append((action, owner, creator, columns["received_at"]))
         return {}
 
     def _update(self, columns: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
@@ -119,6 +123,8 @@ class ActionBook:
         )
         action.update_count += 1
         action.updated_at = columns["received_at"]
+        if owner is not None:
+            self.assigned.append((action, owner, author, columns["received_at"]))
         self.updates.append(
             ActionUpdate(
                 record_id=columns["id"], action_id=action.id, position=action.update_count,
@@ -129,9 +135,14 @@ class ActionBook:
         return {}
 
     def write(self) -> None:
-        """Write the derived state, after the records it points to are stored."""
+        """Write the derived state, after the records it points to are stored, and tell
+        each new owner (in the same transaction: a refused push tells no one)."""
         if not self.actions:
             return
         self.session.add_all(self.new)
         self.session.add_all(self.updates)
         self.session.flush()
+        for action, owner, by, now in self.assigned:
+            notify_action_assigned(
+                self.session, str(action.id), action.title, owner, by, action.due, now
+            )

@@ -11,6 +11,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Action, ActionUpdate, Record, RecordPhoto, User
+from ..notifications.events import ActionDue
 from ..permissions import action_area_ids, actions_in_areas_filter, visible_actions_filter
 from .state import CLOSED, PENDING, is_overdue
 
@@ -142,3 +143,23 @@ def assignable_users(session: Session, since: int | None) -> tuple[list[dict], l
         elif since is not None:
             gone.append(str(user.id))
     return users, gone
+
+
+def actions_due(session: Session, today: date) -> list[ActionDue]:
+    """The actions not yet done that are due tomorrow or earlier, for the worker's
+    reminders and escalations (``notifications.jobs.action_reminders``)."""
+    rows = session.execute(
+        select(Action)
+        .where(Action.status.in_(PENDING), Action.due <= today + timedelta(days=1))
+        .options(selectinload(Action.owner).selectinload(User.areas), selectinload(Action.station))
+    ).scalars()
+    return [
+        ActionDue(
+            id=str(action.id),
+            title=action.title,
+            owner=action.owner,
+            due=action.due,
+            area_ids=tuple(sorted(action_area_ids(action))),
+        )
+        for action in rows
+    ]

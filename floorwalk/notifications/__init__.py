@@ -4,7 +4,8 @@
 - ``kinds``: the kinds and who may receive each; ``preferences``: mail or inbox only;
 - ``inbox``: ``notify`` (the one way a notification is made), reading, marking read;
 - ``events``: who gets what, one function per event (the actions package calls
-  ``events.notify_action_assigned`` and sets ``jobs.ACTION_SOURCE``);
+  ``events.notify_action_assigned`` when it stores an action or its new owner; the
+  worker's ``jobs.action_reminders`` asks ``actions.queries.actions_due``);
 - ``outbox``: queue, claim with a lease, mark sent or failed with backoff;
 - ``mail``: building and sending a mail; ``jobs``: the timed jobs; ``worker``: the loop.
 

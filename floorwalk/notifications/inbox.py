@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..database import dialect_insert
 from ..models import Notification, User, utcnow
-from ..sync.store import dialect_insert
 from .kinds import BY_NAME
 from .mail import mail_enabled
 from .outbox import enqueue

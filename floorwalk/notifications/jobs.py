@@ -15,10 +15,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..database import begin_writing
+from ..database import begin_writing, dialect_insert
 from ..models import JobRun, Record, User
 from ..settings import get_settings, plant_clock
-from ..sync.store import dialect_insert
 from .events import (
     ActionDue,
     escalate_observation,
@@ -33,11 +32,8 @@ logger = logging.getLogger(__name__)
 # (or a worker down for days) does not flood managers with old news.
 ESCALATION_WINDOW = timedelta(days=1)
 
+
 # Where the action jobs read open actions: the actions package sets it to a function
-# (session, today) -> iterable of events.ActionDue. None: no actions, nothing to do.
-ACTION_SOURCE: Callable[[Session, date], Iterable[ActionDue]] | None = None
-
-
 def claim_run(session: Session, job: str, key: str, now: datetime) -> bool:
     """Mark ``job`` done for ``key`` in the caller's transaction; False when it is done
     already (or another worker is doing it: then this waits for its commit)."""
@@ -116,10 +112,11 @@ def action_reminders(
     source: Callable[[Session, date], Iterable[ActionDue]] | None = None,
 ) -> int:
     """action_due and escalation_action for the open actions ``source`` gives (by
-    default ``ACTION_SOURCE``), at most once an hour; each notification once."""
-    source = source or ACTION_SOURCE
-    if source is None:
-        return 0
+    default every action not yet done, due tomorrow or earlier), at most once an hour;
+    each notification once."""
+    from ..actions.queries import actions_due  # the actions package tells its owners
+
+    source = source or actions_due
     clock = plant_clock(session)
     today = clock.production_day(now)
     hour = now.astimezone(clock.zone).strftime("%Y-%m-%dT%H")

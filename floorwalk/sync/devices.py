@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..database import dialect_insert
 from ..models import Device, User
 from .schemas import MAX_PENDING, storable_text
-from .store import dialect_insert
 
 MAX_APP = 32
 # A phone that last said it held unsent records this long ago is flagged.

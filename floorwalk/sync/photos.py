@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from ..actions.queries import action_of
 from ..changes import transaction_change_seq
+from ..database import dialect_insert
 from ..extensions import limiter
 from ..models import Photo, Record, RecordPhoto, User
 from ..permissions import may_view_record, may_view_unclaimed_photo
-from .store import dialect_insert
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # A 40-megapixel photo decodes to 120 MB of RGB; past it, a decompression bomb (DESIGN §3).

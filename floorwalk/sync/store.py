@@ -17,12 +17,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..actions.book import ActionBook
 from ..changes import transaction_change_seq
+from ..database import dialect_insert
 from ..models import Photo, Record, RecordPhoto, RecordVersion, Station
 from .schemas import APPEND_ONLY, server_record
 
@@ -37,12 +36,6 @@ UPDATED_COLUMNS = (
     "device_observed_at", "offset_ms", "updated_at", "production_day", "shift", "data",
     "metric_id", "value", "category_id", "severity", "minutes", "employee_id", "text",
 )  # fmt: skip
-
-
-def dialect_insert(session: Session, table):
-    """``INSERT`` of the session's database, which has ``on_conflict_do_nothing``."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 @dataclass
