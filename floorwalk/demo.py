@@ -223,6 +223,8 @@ def load_demo(
         for index, (shift, shift_start) in enumerate(clock.shift_starts(day)):
             history.walk_shift(shift_start, walkers, stations, days_ago, shift.name, index)
     history.push(session, now)
+    people = {user.role: user for user in walkers}
+    history.follow_up(session, people["supervisor"], people["coordinator"], clock, now)
     session.flush()
     return accounts
 
@@ -235,6 +237,8 @@ class DemoHistory:
         self.rng, self.employees = rng, employees
         self.outbox: dict[User, list[dict]] = defaultdict(list)
         self.resolved: list[uuid.UUID] = []
+        # Serious findings not resolved, oldest first: (record id, station, when, text).
+        self.findings: list[tuple[uuid.UUID, Station, datetime, str]] = []
 
     def add(self, author, type_, station, observed_at, data, walk_id=None) -> uuid.UUID:
         """A record as the author's phone pushes it (DESIGN §3); returns its id."""
@@ -272,6 +276,31 @@ class DemoHistory:
             session.execute(
                 update(Record).where(Record.id.in_(self.resolved)).values(status="resolved")
             )
+
+    def follow_up(self, session: Session, lead: User, walker: User, clock, now) -> None:
+        """The supervisor gives four of the week's serious findings to the coordinator
+        (DESIGN §9), so the demo shows each state: one overdue, one in progress, one done
+        and waiting to be verified, one verified. Each step is a push of its own, in the
+        order the phones would send them."""
+        moves = (
+            (2, []),  # due two days after: overdue by now
+            (3, [(walker, "in_progress")]),
+            (3, [(walker, "done")]),
+            (2, [(walker, "done"), (lead, "verified")]),
+        )
+        for (finding, station, at, text), (days, steps) in zip(self.findings, moves, strict=False):
+            made = at + timedelta(minutes=20)
+            due = clock.production_day(made) + timedelta(days=days)
+            data = {"title": text[:200], "owner": walker.id, "due": due.isoformat(),
+                    "priority": "high", "observation": str(finding)}  # fmt: skip
+            action = self.add(lead, "action", station, made, data)
+            self.push(session, now)
+            for step, (author, status) in enumerate(steps, start=1):
+                update = {"action": str(action), "status": status}
+                if status == "done":
+                    update["comment"] = "Fixed and checked with the line lead."
+                self.add(author, "action_update", None, made + timedelta(hours=step), update)
+                self.push(session, now)
 
     def walk_shift(self, shift_start, walkers, stations, days_ago=0, shift=None, index=0):
         now = datetime.now(UTC)
@@ -344,6 +373,8 @@ class DemoHistory:
             )
             if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
                 self.resolved.append(record_id)
+            elif severity in ("high", "critical") and days_ago >= 1:
+                self.findings.append((record_id, station, at + timedelta(seconds=90), text))
         if rng.random() < 0.06:
             employees = [e for e in self.employees if e.area_id == station.area_id]
             kind, text = rng.choice(NOTES)

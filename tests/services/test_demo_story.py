@@ -70,3 +70,14 @@ def test_observations_fit_the_area_of_their_station(manager):
     assert {prefix for prefix, _ in texts} == {"PRS", "WLD", "ASM"}
     assert not any(prefix != "WLD" and "weld" in text.lower() for prefix, text in texts)
     assert not any(prefix != "PRS" and "press" in text.lower() for prefix, text in texts)
+
+
+def test_the_weeks_serious_findings_became_actions_in_every_state(manager):
+    from floorwalk.models import Action
+
+    actions = db.session.execute(select(Action).order_by(Action.created_at)).scalars().all()
+    assert [action.status for action in actions] == ["open", "in_progress", "done", "verified"]
+    assert all(action.observation_id is not None for action in actions)
+    assert {action.owner.role for action in actions} == {"coordinator"}
+    assert actions[0].due < TODAY  # the first is overdue: the list puts it on top
+    assert actions[3].done_by.role == "coordinator"  # verified by someone else
