@@ -278,9 +278,9 @@ class DemoHistory:
             )
 
     def follow_up(self, session: Session, lead: User, walker: User, clock, now) -> None:
-        """The supervisor gives four of the week's serious findings to the coordinator
-        (DESIGN §9), so the demo shows each state: one overdue, one in progress, one done
-        and waiting to be verified, one verified. Each step is a push of its own, in the
+        """The supervisor gives four of the week's serious findings (different ones where
+        the week has them) to the coordinator (DESIGN §9), so the demo shows each state:
+        one overdue, one in progress, one done and waiting to be verified, one verified. Each step is a push of its own, in the
         order the phones would send them."""
         moves = (
             (2, []),  # due two days after: overdue by now
@@ -288,7 +288,11 @@ class DemoHistory:
             (3, [(walker, "done")]),
             (2, [(walker, "done"), (lead, "verified")]),
         )
-        for (finding, station, at, text), (days, steps) in zip(self.findings, moves, strict=False):
+        texts = dict.fromkeys(text for *_, text in self.findings)  # in order: the same demo
+        firsts = [next(f for f in self.findings if f[3] == text) for text in texts]
+        others = [f for f in self.findings if f not in firsts]
+        findings = sorted((firsts + others)[: len(moves)], key=lambda f: f[2])
+        for (finding, station, at, text), (days, steps) in zip(findings, moves, strict=False):
             made = at + timedelta(minutes=20)
             due = clock.production_day(made) + timedelta(days=days)
             data = {"title": text[:200], "owner": walker.id, "due": due.isoformat(),
