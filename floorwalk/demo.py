@@ -280,8 +280,8 @@ class DemoHistory:
     def follow_up(self, session: Session, lead: User, walker: User, clock, now) -> None:
         """The supervisor gives four of the week's serious findings (different ones where
         the week has them) to the coordinator (DESIGN §9), so the demo shows each state:
-        one overdue, one in progress, one done and waiting to be verified, one verified. Each step is a push of its own, in the
-        order the phones would send them."""
+        one overdue, one in progress, one done and waiting to be verified, one verified.
+        Each step is a push of its own, in the order the phones would send them."""
         moves = (
             (2, []),  # due two days after: overdue by now
             (3, [(walker, "in_progress")]),
