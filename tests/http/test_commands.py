@@ -62,7 +62,15 @@ def test_demo_loads_a_plant_whose_users_can_each_sign_in(app, runner):
         shifts = db.session.execute(select(func.distinct(Record.shift))).scalars().all()
         assert set(shifts) >= {"A", "B", "C"}
         types = set(db.session.execute(select(func.distinct(Record.type))).scalars())
-        assert types == {"visit", "count", "observation", "employee_note", "walk"}
+        assert types == {
+            "visit",
+            "count",
+            "observation",
+            "employee_note",
+            "walk",
+            "action",
+            "action_update",
+        }
         client = demo.test_client()
         for username, password, role in credentials:
             response = client.post(
