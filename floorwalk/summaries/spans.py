@@ -1,0 +1,193 @@
+"""The SQL aggregates of a period report, grouped in the database over the whole period
+(by station and metric, or by day), so that a year costs the database a year of rows
+and Python only a row per station, metric and day.
+
+Each leaves out the records of a station on the days the plan leaves it out
+(``off_conditions``); the plan itself (scheduling, targets) comes from catalog/plan.py.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import and_, case, distinct, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import RECORD_TYPES, Category, Record, Station, StationMetric
+from .figures import (
+    COUNTED_MINUTES,
+    OPEN_STATUSES,
+    ObservationGroup,
+    per_shift_counts,
+    ranked_gauge_readings,
+)
+from .scope import Plant, Scope, plain_rows
+
+
+def off_conditions(off: dict[date, set[int]], day_column, station_column) -> list:
+    """Conditions that leave out each station's rows on the days the plan leaves it out.
+    Days with the same stations off share one condition (a plant off every Sunday is one)."""
+    days_by_stations: dict[frozenset, list[date]] = defaultdict(list)
+    for day, station_ids in off.items():
+        if station_ids:
+            days_by_stations[frozenset(station_ids)].append(day)
+    return [
+        or_(day_column.not_in(sorted(days)), station_column.not_in(sorted(station_ids)))
+        for station_ids, days in days_by_stations.items()
+    ]
+
+
+def pair_totals(
+    session: Session, scope: Scope, off: dict[date, set[int]]
+) -> dict[tuple[int, int], tuple]:
+    """Per (station, metric) counted on a scheduled day: the tally sum and the counter
+    total (the sum over days and shifts of each shift's highest reading)."""
+    counts = per_shift_counts(scope, *off_conditions(off, Record.production_day, Record.station_id))
+    rows = plain_rows(
+        session,
+        select(
+            counts.c.station_id, counts.c.metric_id, func.sum(counts.c.sum), func.sum(counts.c.max)
+        ).group_by(counts.c.station_id, counts.c.metric_id),
+    )
+    return {(sid, mid): (tally, counter) for sid, mid, tally, counter in rows}
+
+
+def last_readings(
+    session: Session, scope: Scope, off: dict[date, set[int]]
+) -> dict[tuple[int, int], float]:
+    """Per (station, metric) of a gauge: its last reading of the period's scheduled days
+    (the last day with one, by observed time)."""
+    ranked = ranked_gauge_readings(
+        [Record.station_id, Record.metric_id],
+        *scope.record_filter(),
+        *off_conditions(off, Record.production_day, Record.station_id),
+    )
+    rows = plain_rows(
+        session,
+        select(ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(ranked.c.rank == 1),
+    )
+    return {(sid, mid): value for sid, mid, value in rows}
+
+
+def amount_ids(plant: Plant) -> tuple[list[int], list[int]]:
+    """The ids of the tally metrics and of the counter metrics."""
+    tallies = [mid for mid, (_, kind) in plant.kinds.items() if kind == "tally"]
+    counters = [mid for mid, (_, kind) in plant.kinds.items() if kind == "counter"]
+    return tallies, counters
+
+
+def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]:
+    """The period's observations by category and severity (day and station None):
+    grouped by category id over the records alone, so that the database reads each
+    observation once, then named from the few categories."""
+    rows = plain_rows(
+        session,
+        select(
+            Record.category_id,
+            Record.severity,
+            func.count(),
+            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
+            func.sum(COUNTED_MINUTES),
+        )
+        .where(Record.type == "observation", *scope.record_filter())
+        .group_by(Record.category_id, Record.severity),
+    )
+    categories = {
+        category_id: (key, downtime)
+        for category_id, key, downtime in plain_rows(
+            session, select(Category.id, Category.key, Category.downtime)
+        )
+    }
+    return [
+        ObservationGroup(None, None, *categories[category_id], severity, total, open_, minutes)
+        for category_id, severity, total, open_, minutes in rows
+        if category_id in categories
+    ]
+
+
+def day_amounts(
+    session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]], by_station=False
+) -> dict:
+    """Per day with any count (``by_station``: per day and station): the tally and
+    counter totals of the (station, metric) pairs with a standing target at the stations
+    the plan schedules that day."""
+    tallies, counters = amount_ids(plant)
+    counts = per_shift_counts(scope)
+    # Per metric, the stations with a standing target: a list each read once, cheaper
+    # than joining station_metrics for every row.
+    targeted = or_(
+        *(
+            and_(
+                counts.c.metric_id == metric_id,
+                counts.c.station_id.in_(
+                    select(StationMetric.station_id).where(
+                        StationMetric.metric_id == metric_id, StationMetric.target.is_not(None)
+                    )
+                ),
+            )
+            for metric_id in tallies + counters
+        ),
+        false(),
+    )
+    counted = and_(targeted, *off_conditions(off, counts.c.day, counts.c.station_id))
+    value = case((counts.c.metric_id.in_(tallies), counts.c.sum), else_=counts.c.max)
+    keys = [counts.c.day, counts.c.station_id] if by_station else [counts.c.day]
+    rows = plain_rows(session, select(func.sum(case((counted, value))), *keys).group_by(*keys))
+    return {(tuple(key) if by_station else key[0]): amount or 0 for amount, *key in rows}
+
+
+def key_amounts(
+    session: Session, scope: Scope, plant: Plant, keys: set[tuple[date, int, int]]
+) -> dict[tuple[date, int, int], float]:
+    """The tally or counter total of each (day, station, metric) of ``keys``."""
+    if not keys:
+        return {}
+    tallies, _ = amount_ids(plant)
+    counts = per_shift_counts(
+        scope,
+        Record.production_day.in_(sorted({day for day, _, _ in keys})),
+        Record.station_id.in_(sorted({sid for _, sid, _ in keys})),
+    )
+    rows = plain_rows(
+        session,
+        select(
+            counts.c.day,
+            counts.c.station_id,
+            counts.c.metric_id,
+            func.sum(counts.c.sum),
+            func.sum(counts.c.max),
+        ).group_by(counts.c.day, counts.c.station_id, counts.c.metric_id),
+    )
+    return {
+        (day, sid, mid): (tally if mid in tallies else counter) or 0
+        for day, sid, mid, tally, counter in rows
+        if (day, sid, mid) in keys
+    }
+
+
+def visits(
+    session: Session, scope: Scope, off: dict[date, set[int]]
+) -> tuple[dict[date, int], dict[int, int]]:
+    """Per day, how many active stations the plan schedules had any record; per station,
+    on how many of its scheduled days it had any."""
+    conditions = [
+        Record.type.in_(RECORD_TYPES),
+        Record.station_id.in_(select(Station.id).where(Station.active.is_(True))),
+        *scope.record_filter(),
+        *off_conditions(off, Record.production_day, Record.station_id),
+    ]
+    by_day = plain_rows(
+        session,
+        select(Record.production_day, func.count(distinct(Record.station_id)))
+        .where(*conditions)
+        .group_by(Record.production_day),
+    )
+    # Grouped by an expression of the station: SQLite then seeks the days in the covering
+    # ix_records_day_type rather than walk ix_records_station_day and read every row.
+    station = Record.station_id + 0
+    by_station = plain_rows(
+        session,
+        select(station, func.count(distinct(Record.production_day)))
+        .where(*conditions)
+        .group_by(station),
+    )
+    return dict(by_day), dict(by_station)
