@@ -134,7 +134,11 @@ def report_page(
     each station's metrics against the previous period's, and each station's sparkline
     of attainment by day (by week over long spans)."""
     clock = plant_clock(session)
-    before = {row["code"]: row["counts"] for row in report["previous"]["stations"]}
+    # A station nobody visited in the previous period has no figures to compare: "—",
+    # not 0 %.
+    before = {
+        row["code"]: row["counts"] for row in report["previous"]["stations"] if row["visited_days"]
+    }
     day_from, day_to = date.fromisoformat(report["from"]), date.fromisoformat(report["to"])
     trends = station_trends(session, day_from, day_to, area_id, report["shift"])
     names = {row["code"]: f"{row['code']} {row['name']}" for row in report["stations"]}
