@@ -62,7 +62,8 @@ def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date
 
 def per_shift_counts(scope: Scope, *conditions):
     """Counts per day, station, metric and shift: sum, highest, lowest, how many (a
-    counter's day total is the sum of its shifts' highest readings)."""
+    counter's day total is the sum of its shifts' highest readings); a Select, for a
+    subquery or a CTE."""
     return (
         select(
             Record.production_day.label("day"),
@@ -75,7 +76,6 @@ def per_shift_counts(scope: Scope, *conditions):
         )
         .where(Record.type == "count", *scope.record_filter(), *conditions)
         .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
-        .subquery()
     )
 
 
@@ -85,7 +85,7 @@ def metric_totals(
     """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
     max, readings, and a gauge's last reading on the days of ``gauges`` (those shown;
     a trend reads none)."""
-    per_shift = per_shift_counts(scope)
+    per_shift = per_shift_counts(scope).subquery()
     rows = plain_rows(
         session,
         select(

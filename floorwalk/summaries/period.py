@@ -24,11 +24,10 @@ from .figures import (
 )
 from .scope import Plant, Scope, SummaryError, check_shift, known_area, load_plant
 from .spans import (
-    day_amounts,
+    count_figures,
     key_amounts,
     last_readings,
     observation_totals,
-    pair_totals,
     visits,
 )
 
@@ -88,7 +87,7 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
     off = unscheduled_stations(session, scope, plant.clock)
     targets = period_targets(session, scope, plant)
     planned, pair_targets = target_sums(days, plant, off, targets)
-    achieved = day_achieved(session, scope, plant, off, targets)
+    totals, achieved = day_achieved(session, scope, plant, off, targets)
     visited_by_day, visited_days = visits(session, scope, off)
     active_ids = {station.id for station in plant.stations}
     observations = observation_counts(observation_totals(session, scope), None)
@@ -101,7 +100,7 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
             len(days),
             off,
             visited_days,
-            pair_figures(session, scope, plant, off, pair_targets),
+            pair_figures(session, scope, plant, off, totals, pair_targets),
         ),
         "coverage": {
             "by_day": {
@@ -213,11 +212,12 @@ def pair_target_sums(days, off, targets: plan.PeriodTargets, touched) -> dict:
 def day_achieved(
     session, scope: Scope, plant: Plant, off, targets: plan.PeriodTargets, by_station=False
 ) -> dict:
-    """Per day with any count (``by_station``: per day and station): the tally and
-    counter totals where the day has a target at a scheduled station. The database sums
-    the pairs with a standing target; the few the plan gives a target of their own, or
-    takes it from, are corrected here."""
-    achieved = day_amounts(session, scope, plant, off, by_station)
+    """The period's count totals per (station, metric) (as ``spans.count_figures``) and
+    per day with any count (``by_station``: per day and station) the tally and counter
+    totals where the day has a target at a scheduled station. The database sums the pairs
+    with a standing target; the few the plan gives a target of their own, or takes it
+    from, are corrected here."""
+    pairs, achieved = count_figures(session, scope, plant, off, by_station)
     amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
     differ = {
         key: target is not None
@@ -230,12 +230,11 @@ def day_achieved(
         at = key[:2] if by_station else key[0]
         if at in achieved:
             achieved[at] += total if differ[key] else -total
-    return achieved
+    return pairs, achieved
 
 
-def pair_figures(session, scope: Scope, plant: Plant, off, pair_targets) -> dict:
+def pair_figures(session, scope: Scope, plant: Plant, off, totals, pair_targets) -> dict:
     """Per (station, metric) with a count or a target: (total, target)."""
-    totals = pair_totals(session, scope, off)
     last = last_readings(session, scope, off)
     figures = {}
     for pair in totals.keys() | pair_targets.keys():
@@ -304,7 +303,7 @@ def station_trends(
     days = scope.days()
     off = unscheduled_stations(session, scope, plant.clock)
     targets = period_targets(session, scope, plant)
-    achieved = day_achieved(session, scope, plant, off, targets, by_station=True)
+    _, achieved = day_achieved(session, scope, plant, off, targets, by_station=True)
     planned = station_day_planned(days, plant, off, targets)
     size = 1 if len(days) <= TREND_DAILY_DAYS else 7
     buckets = [days[start : start + size] for start in range(0, len(days), size)]

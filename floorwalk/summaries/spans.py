@@ -9,7 +9,7 @@ Each leaves out the records of a station on the days the plan leaves it out
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, false, func, or_, select
+from sqlalchemy import and_, case, false, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ..models import RECORD_TYPES, Category, Record, Station, StationMetric
@@ -34,21 +34,6 @@ def off_conditions(off: dict[date, set[int]], day_column, station_column) -> lis
         or_(day_column.not_in(sorted(days)), station_column.not_in(sorted(station_ids)))
         for station_ids, days in days_by_stations.items()
     ]
-
-
-def pair_totals(
-    session: Session, scope: Scope, off: dict[date, set[int]]
-) -> dict[tuple[int, int], tuple]:
-    """Per (station, metric) counted on a scheduled day: the tally sum and the counter
-    total (the sum over days and shifts of each shift's highest reading)."""
-    counts = per_shift_counts(scope, *off_conditions(off, Record.production_day, Record.station_id))
-    rows = plain_rows(
-        session,
-        select(
-            counts.c.station_id, counts.c.metric_id, func.sum(counts.c.sum), func.sum(counts.c.max)
-        ).group_by(counts.c.station_id, counts.c.metric_id),
-    )
-    return {(sid, mid): (tally, counter) for sid, mid, tally, counter in rows}
 
 
 def last_readings(
@@ -104,21 +89,26 @@ def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]
     ]
 
 
-def day_amounts(
+def count_figures(
     session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]], by_station=False
-) -> dict:
-    """Per day with any count (``by_station``: per day and station): the tally and
-    counter totals of the (station, metric) pairs with a standing target at the stations
-    the plan schedules that day."""
+) -> tuple[dict, dict]:
+    """From one pass over the period's counts (per shift, read once):
+
+    - per (station, metric) counted on a scheduled day: the tally sum and the counter
+      total (the sum over days and shifts of each shift's highest reading);
+    - per day with any count (``by_station``: per day and station): the tally and counter
+      totals of the pairs with a standing target at the stations scheduled that day.
+    """
     tallies, counters = amount_ids(plant)
-    counts = per_shift_counts(scope)
+    shifts = per_shift_counts(scope).cte("shifts").prefix_with("MATERIALIZED")
+    scheduled = and_(true(), *off_conditions(off, shifts.c.day, shifts.c.station_id))
     # Per metric, the stations with a standing target: a list each read once, cheaper
     # than joining station_metrics for every row.
     targeted = or_(
         *(
             and_(
-                counts.c.metric_id == metric_id,
-                counts.c.station_id.in_(
+                shifts.c.metric_id == metric_id,
+                shifts.c.station_id.in_(
                     select(StationMetric.station_id).where(
                         StationMetric.metric_id == metric_id, StationMetric.target.is_not(None)
                     )
@@ -128,11 +118,37 @@ def day_amounts(
         ),
         false(),
     )
-    counted = and_(targeted, *off_conditions(off, counts.c.day, counts.c.station_id))
-    value = case((counts.c.metric_id.in_(tallies), counts.c.sum), else_=counts.c.max)
-    keys = [counts.c.day, counts.c.station_id] if by_station else [counts.c.day]
-    rows = plain_rows(session, select(func.sum(case((counted, value))), *keys).group_by(*keys))
-    return {(tuple(key) if by_station else key[0]): amount or 0 for amount, *key in rows}
+    value = case((shifts.c.metric_id.in_(tallies), shifts.c.sum), else_=shifts.c.max)
+    day_keys = [shifts.c.day, shifts.c.station_id if by_station else null()]
+    # The days first: a union's columns take the first select's types (a day's date).
+    rows = plain_rows(
+        session,
+        union_all(
+            select(
+                *day_keys,
+                null(),
+                func.sum(case((and_(targeted, scheduled), value))),
+                null(),
+                null(),
+            ).group_by(*day_keys[: 2 if by_station else 1]),
+            select(
+                null(),
+                shifts.c.station_id,
+                shifts.c.metric_id,
+                func.sum(case((scheduled, shifts.c.sum))),
+                func.sum(case((scheduled, shifts.c.max))),
+                func.count(case((scheduled, 1))),
+            ).group_by(shifts.c.station_id, shifts.c.metric_id),
+        ),
+    )
+    pairs, achieved = {}, {}
+    for day, sid, mid, first, counter, counted in rows:
+        if day is None:
+            if counted:
+                pairs[(sid, mid)] = (first, counter)
+        else:
+            achieved[(day, sid) if by_station else day] = first or 0
+    return pairs, achieved
 
 
 def key_amounts(
@@ -146,7 +162,7 @@ def key_amounts(
         scope,
         Record.production_day.in_(sorted({day for day, _, _ in keys})),
         Record.station_id.in_(sorted({sid for _, sid, _ in keys})),
-    )
+    ).subquery()
     rows = plain_rows(
         session,
         select(
@@ -175,19 +191,21 @@ def visits(
         *scope.record_filter(),
         *off_conditions(off, Record.production_day, Record.station_id),
     ]
-    by_day = plain_rows(
-        session,
-        select(Record.production_day, func.count(distinct(Record.station_id)))
+    # The (day, station) pairs with a record, read once and counted both ways.
+    visited = (
+        select(Record.production_day.label("day"), Record.station_id.label("station_id"))
         .where(*conditions)
-        .group_by(Record.production_day),
+        .distinct()
+        .cte("visited")
+        .prefix_with("MATERIALIZED")
     )
-    # Grouped by an expression of the station: SQLite then seeks the days in the covering
-    # ix_records_day_type rather than walk ix_records_station_day and read every row.
-    station = Record.station_id + 0
-    by_station = plain_rows(
+    rows = plain_rows(
         session,
-        select(station, func.count(distinct(Record.production_day)))
-        .where(*conditions)
-        .group_by(station),
+        union_all(
+            select(visited.c.day, null(), func.count()).group_by(visited.c.day),
+            select(null(), visited.c.station_id, func.count()).group_by(visited.c.station_id),
+        ),
     )
-    return dict(by_day), dict(by_station)
+    by_day = {day: count for day, _, count in rows if day is not None}
+    by_station = {station_id: count for day, station_id, count in rows if day is None}
+    return by_day, by_station
