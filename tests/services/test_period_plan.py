@@ -134,3 +134,15 @@ def test_each_stations_trend_and_its_words(plant):
         "ST-2 Transfer press: attainment steady, from 100% on 04-06 to 100% on 04-08; "
         "lowest 100% on 04-06, highest 100% on 04-06"
     )
+
+
+def test_over_a_month_a_stations_trend_goes_by_week(plant):
+    trends = station_trends(db.session, D1, date(2026, 5, 15))  # 40 days: 5 weeks and 5 days
+    assert [day for day, _ in trends["ST-1"]] == [
+        date(2026, 4, 6), date(2026, 4, 13), date(2026, 4, 20), date(2026, 4, 27),
+        date(2026, 5, 4), date(2026, 5, 11),
+    ]  # fmt: skip
+    # first week: (110 + 94 + 30) / (100 + 104 + 80 + 4 x 100); then nothing counted
+    assert trends["ST-1"][:2] == [(D1, 0.3421), (date(2026, 4, 13), 0.0)]
+    # (60 + 30) / (60 + 30 + 4 x 60): 04-07 is off, 04-08 only shift A
+    assert trends["ST-2"][0] == (D1, 0.2727)
