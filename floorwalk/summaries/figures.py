@@ -118,6 +118,14 @@ def metric_totals(
     return totals
 
 
+# A gauge's reading that counts (in DESIGN §3's range), with Metric joined.
+GAUGE_READING = (
+    Record.type == "count",
+    Metric.kind == "gauge",
+    Record.value.between(0, MAX_COUNT_VALUE),
+)
+
+
 def ranked_gauge_readings(keys: list, *conditions):
     """Gauge readings numbered from the last (by day, then observed time) within each
     group of ``keys`` (columns of Record): rank 1 is the group's last reading."""
@@ -138,12 +146,7 @@ def ranked_gauge_readings(keys: list, *conditions):
             .label("rank"),
         )
         .join(Metric, Metric.id == Record.metric_id)
-        .where(
-            Record.type == "count",
-            Metric.kind == "gauge",
-            Record.value.between(0, MAX_COUNT_VALUE),
-            *conditions,
-        )
+        .where(*GAUGE_READING, *conditions)
         .subquery()
     )
 

@@ -9,12 +9,13 @@ Each leaves out the records of a station on the days the plan leaves it out
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, false, func, null, or_, select, true, union_all
+from sqlalchemy import and_, case, false, func, null, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
-from ..models import RECORD_TYPES, Category, Record, Station, StationMetric
+from ..models import RECORD_TYPES, Category, Metric, Record, Station, StationMetric
 from .figures import (
     COUNTED_MINUTES,
+    GAUGE_READING,
     OPEN_STATUSES,
     ObservationGroup,
     per_shift_counts,
@@ -41,10 +42,22 @@ def last_readings(
 ) -> dict[tuple[int, int], float]:
     """Per (station, metric) of a gauge: its last reading of the period's scheduled days
     (the last day with one, by observed time)."""
-    ranked = ranked_gauge_readings(
-        [Record.station_id, Record.metric_id],
+    conditions = [
         *scope.record_filter(),
         *off_conditions(off, Record.production_day, Record.station_id),
+    ]
+    # Each gauge's last day with a reading first (a GROUP BY on the covering index), so
+    # that only that day's readings are ranked rather than the period's.
+    last_days = (
+        select(Record.station_id, Record.metric_id, func.max(Record.production_day))
+        .join(Metric, Metric.id == Record.metric_id)
+        .where(*GAUGE_READING, *conditions)
+        .group_by(Record.station_id, Record.metric_id)
+    )
+    ranked = ranked_gauge_readings(
+        [Record.station_id, Record.metric_id],
+        *conditions,
+        tuple_(Record.station_id, Record.metric_id, Record.production_day).in_(last_days),
     )
     rows = plain_rows(
         session,
