@@ -61,7 +61,40 @@ def unscheduled_stations(
     return result
 
 
-def plan_targets(
+class PeriodTargets(NamedTuple):
+    """The targets of a span of days by the module's rule, in compact form: ``usual`` is
+    each (station, metric)'s target on a day the plan says nothing of it (no plan row, no
+    shift left out); ``special`` the target of each (day, station, metric) the plan does
+    say something of (None: no target that day). A year of 500 stations is a few thousand
+    entries rather than hundreds of thousands."""
+
+    days: list[date]
+    usual: dict[tuple[int, int], float]
+    special: dict[Key, float | None]
+
+    def expand(self) -> dict[Key, float]:
+        """The target of each (day, station, metric) that has one."""
+        special_by_day: dict[date, list] = defaultdict(list)
+        for key, target in self.special.items():
+            special_by_day[key[0]].append((key, target))
+        targets: dict[Key, float] = {}
+        for day in self.days:
+            for (station_id, metric_id), target in self.usual.items():
+                if (day, station_id, metric_id) not in self.special:
+                    targets[(day, station_id, metric_id)] = target
+            for key, target in special_by_day.get(day, ()):
+                if target is not None:
+                    targets[key] = target
+        return targets
+
+
+def plan_targets(*args, **kwargs) -> dict[Key, float]:
+    """The target of each (day, station, metric) that has one, by the module's rule;
+    arguments as ``period_targets``."""
+    return period_targets(*args, **kwargs).expand()
+
+
+def period_targets(
     session: Session,
     day_from: date,
     day_to: date,
@@ -69,12 +102,11 @@ def plan_targets(
     shift_names: list[str],
     shift: str | None = None,
     station_ids: set[int] | None = None,
-) -> dict[Key, float]:
-    """The target of each (day, station, metric) that has one, by the module's rule.
-
-    ``standing`` maps (station id, metric id) to the standing target; ``station_ids``
-    limits the plan rows read to those stations (None: every station).
-    """
+) -> PeriodTargets:
+    """The targets of ``day_from``..``day_to`` as ``PeriodTargets``, read in one pass
+    over the plan whatever the length of the span. ``standing`` maps (station id, metric
+    id) to the standing target; ``station_ids`` limits the plan rows read to those
+    stations (None: every station)."""
     plan: dict[Key, dict[str, float]] = defaultdict(dict)
     rows = session.execute(
         select(
@@ -90,23 +122,28 @@ def plan_targets(
             plan[(day, station_id, metric_id)][plan_shift] = target
     partly_off = {key: off - {""} for key, off in _shifts_off(session, day_from, day_to).items()}
     standing_targets = {key: value for key, value in standing.items() if value is not None}
-    targets: dict[Key, float] = {}
+    usual = {}
+    for key, whole in standing_targets.items():
+        target = combine(whole, {}, shift_names, shift)
+        if target is not None:
+            usual[key] = target
+    listed: dict[int, list[int]] = defaultdict(list)
+    for station_id, metric_id in standing_targets:
+        listed[station_id].append(metric_id)
+    special_keys = set(plan) | {
+        (day, station_id, metric_id)
+        for (day, station_id), off in partly_off.items()
+        if off and day_from <= day <= day_to
+        for metric_id in listed.get(station_id, ())
+    }
+    special: dict[Key, float | None] = {}
     no_plan: dict[str, float] = {}
-    # Most stations share a handful of (target, plan, shifts off) cases: combine each once.
-    combined: dict[tuple, float | None] = {}
-    for day in _days(day_from, day_to):
-        keys = standing_targets.keys() | {(sid, mid) for (d, sid, mid) in plan if d == day}
-        for station_id, metric_id in keys:
-            planned = plan.get((day, station_id, metric_id), no_plan)
-            whole = planned.get("", standing_targets.get((station_id, metric_id)))
-            off = frozenset(partly_off.get((day, station_id), ()))
-            case_key = (whole, tuple(sorted(planned.items())), off)
-            if case_key not in combined:
-                combined[case_key] = combine(whole, planned, shift_names, shift, off)
-            target = combined[case_key]
-            if target is not None:
-                targets[(day, station_id, metric_id)] = target
-    return targets
+    for day, station_id, metric_id in special_keys:
+        planned = plan.get((day, station_id, metric_id), no_plan)
+        whole = planned.get("", standing_targets.get((station_id, metric_id)))
+        off = partly_off.get((day, station_id), ())
+        special[(day, station_id, metric_id)] = combine(whole, planned, shift_names, shift, off)
+    return PeriodTargets(_days(day_from, day_to), usual, special)
 
 
 def combine(

@@ -60,13 +60,11 @@ def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date
 # Aggregates ---------------------------------------------------------------------------
 
 
-def metric_totals(
-    session: Session, scope: Scope, gauges: Scope | None
-) -> dict[tuple[date, int, int], dict]:
-    """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
-    max, readings, and a gauge's last reading on the days of ``gauges`` (those shown;
-    a trend reads none)."""
-    per_shift = (
+def per_shift_counts(scope: Scope, *conditions):
+    """Counts per day, station, metric and shift: sum, highest, lowest, how many (a
+    counter's day total is the sum of its shifts' highest readings); a Select, for a
+    subquery or a CTE."""
+    return (
         select(
             Record.production_day.label("day"),
             Record.station_id.label("station_id"),
@@ -76,10 +74,18 @@ def metric_totals(
             func.min(COUNTED_VALUE).label("min"),
             func.count().label("n"),
         )
-        .where(Record.type == "count", *scope.record_filter())
+        .where(Record.type == "count", *scope.record_filter(), *conditions)
         .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
-        .subquery()
     )
+
+
+def metric_totals(
+    session: Session, scope: Scope, gauges: Scope | None
+) -> dict[tuple[date, int, int], dict]:
+    """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
+    max, readings, and a gauge's last reading on the days of ``gauges`` (those shown;
+    a trend reads none)."""
+    per_shift = per_shift_counts(scope).subquery()
     rows = plain_rows(
         session,
         select(
@@ -99,36 +105,50 @@ def metric_totals(
     }
     if gauges is None:
         return totals
-    ranked = (
+    ranked = ranked_gauge_readings(
+        [Record.production_day, Record.station_id, Record.metric_id], *gauges.record_filter()
+    )
+    for day, sid, mid, value in plain_rows(
+        session,
         select(
-            Record.production_day.label("day"),
-            Record.station_id.label("station_id"),
-            Record.metric_id.label("metric_id"),
+            ranked.c.production_day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value
+        ).where(ranked.c.rank == 1),
+    ):
+        totals[(day, sid, mid)]["last"] = value
+    return totals
+
+
+# A gauge's reading that counts (in DESIGN §3's range), with Metric joined.
+GAUGE_READING = (
+    Record.type == "count",
+    Metric.kind == "gauge",
+    Record.value.between(0, MAX_COUNT_VALUE),
+)
+
+
+def ranked_gauge_readings(keys: list, *conditions):
+    """Gauge readings numbered from the last (by day, then observed time) within each
+    group of ``keys`` (columns of Record): rank 1 is the group's last reading."""
+    return (
+        select(
+            *keys,
             Record.value.label("value"),
             func.row_number()
             .over(
-                partition_by=(Record.production_day, Record.station_id, Record.metric_id),
-                order_by=(Record.observed_at.desc(), Record.received_at.desc(), Record.id.desc()),
+                partition_by=keys,
+                order_by=(
+                    Record.production_day.desc(),
+                    Record.observed_at.desc(),
+                    Record.received_at.desc(),
+                    Record.id.desc(),
+                ),
             )
             .label("rank"),
         )
         .join(Metric, Metric.id == Record.metric_id)
-        .where(
-            Record.type == "count",
-            Metric.kind == "gauge",
-            Record.value.between(0, MAX_COUNT_VALUE),
-            *gauges.record_filter(),
-        )
+        .where(*GAUGE_READING, *conditions)
         .subquery()
     )
-    for day, sid, mid, value in plain_rows(
-        session,
-        select(ranked.c.day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(
-            ranked.c.rank == 1
-        ),
-    ):
-        totals[(day, sid, mid)]["last"] = value
-    return totals
 
 
 def total_of(kind: str, totals: dict | None) -> float | None:

@@ -21,7 +21,8 @@ from ..settings import plant_clock
 from ..sync.devices import stale_device_count
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
-from .plots import history_charts, trend_charts
+from .period import TREND_DAILY_DAYS, station_trends
+from .plots import history_charts, sparkline, trend_charts
 from .scope import SummaryError, known_area, metrics_by_key
 from .trend import daily_trend, station_history
 from .verdict import station_grid, verdict
@@ -130,12 +131,28 @@ def follow_up_page(session: Session, viewer: User, wanted: ObservationFilter) ->
     }
 
 
-def report_page(session: Session, report: dict[str, Any]) -> dict[str, Any]:
+def report_page(
+    session: Session, report: dict[str, Any], area_id: int | None = None
+) -> dict[str, Any]:
     """The period report page beyond its JSON: the filters' choices and metric labels,
-    and each station's metrics against the previous period's."""
+    each station's metrics against the previous period's, and each station's sparkline
+    of attainment by day (by week over long spans)."""
     clock = plant_clock(session)
-    before = {row["code"]: row["counts"] for row in report["previous"]["stations"]}
+    # A station nobody visited in the previous period has no figures to compare: "—",
+    # not 0 %.
+    before = {
+        row["code"]: row["counts"] for row in report["previous"]["stations"] if row["visited_days"]
+    }
+    day_from, day_to = date.fromisoformat(report["from"]), date.fromisoformat(report["to"])
+    trends = station_trends(session, day_from, day_to, area_id, report["shift"])
+    names = {row["code"]: f"{row['code']} {row['name']}" for row in report["stations"]}
     return {
+        "sparklines": {
+            code: sparkline([(day.strftime("%m-%d"), v) for day, v in trends[code]], name)
+            for code, name in names.items()
+            if code in trends
+        },
+        "trend_by_week": (day_to - day_from).days + 1 > TREND_DAILY_DAYS,
         "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
         "shifts": [s.name for s in clock.shifts],
         "metrics": metrics_by_key(session),

@@ -15,13 +15,26 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..actions.figures import action_figures
+from ..catalog import plan
 from ..models import utcnow
-from .figures import AMOUNT_KINDS, PeriodFigures, number, observation_counts, ratio, total_of
+from .figures import (
+    AMOUNT_KINDS,
+    number,
+    observation_counts,
+    ratio,
+    unscheduled_stations,
+)
 from .scope import Plant, Scope, SummaryError, check_shift, known_area, load_plant
-from .trend import trend_points
+from .spans import (
+    count_figures,
+    key_amounts,
+    last_readings,
+    observation_totals,
+    visits,
+)
 
-COVERAGE = ("visited", "stations")
 MAX_DAYS = 366  # a year, leap day included
+TREND_DAILY_DAYS = 31  # a station's trend by day up to a month, by week beyond
 REPORT_CSV_HEADER = [
     *("from", "to", "area", "station", "name", "metric", "total", "target", "attainment"),
     *("previous_total", "previous_target", "previous_attainment"),
@@ -72,20 +85,40 @@ def period_report(
 
 def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, Any]:
     """The figures of one period (the keys a report and its ``previous`` share)."""
-    # Gauge readings are ranked per day; the period's last is the last day's last.
-    figures = PeriodFigures.read(session, scope, plant, shown=scope)
     days = scope.days()
-    by_day = trend_points(scope, plant, figures)
-    observations = observation_counts(figures.observations, None)
+    off = unscheduled_stations(session, scope, plant.clock)
+    targets = period_targets(session, scope, plant)
+    planned, pair_targets = target_sums(days, plant, off, targets)
+    totals, achieved = day_achieved(session, scope, plant, off, targets)
+    visited_by_day, visited_days = visits(session, scope, off)
+    active_ids = {station.id for station in plant.stations}
+    observations = observation_counts(observation_totals(session, scope), None)
     return {
         "from": scope.day_from.isoformat(),
         "to": scope.day_to.isoformat(),
         "days": len(days),
-        "stations": station_rows(days, plant, figures),
-        "coverage": {"by_day": {p["day"]: {k: p[k] for k in COVERAGE} for p in by_day}},
+        "stations": station_rows(
+            plant,
+            len(days),
+            off,
+            visited_days,
+            pair_figures(session, scope, plant, off, totals, pair_targets),
+        ),
+        "coverage": {
+            "by_day": {
+                day.isoformat(): {
+                    "visited": visited_by_day.get(day, 0),
+                    "stations": len(active_ids - off.get(day, set())),
+                }
+                for day in days
+            }
+        },
         "attainment": {
-            "period": overall_attainment(days, plant, figures),
-            "by_day": {p["day"]: p["attainment"] for p in by_day},
+            "period": ratio(sum(achieved.values()), sum(planned.values())) if achieved else None,
+            "by_day": {
+                day.isoformat(): ratio(achieved[day], planned[day]) if day in achieved else None
+                for day in days
+            },
         },
         "observations": observations["observations"],
         "downtime": observations["downtime"],
@@ -99,28 +132,147 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
     }
 
 
-def station_rows(days: list[date], plant: Plant, figures: PeriodFigures) -> list[dict]:
-    """A row per active station the plan schedules on at least one day of the period."""
-    scheduled_days = {
-        station.id: {day for day in days if station.id not in figures.off.get(day, ())}
-        for station in plant.stations
+def period_targets(session: Session, scope: Scope, plant: Plant) -> plan.PeriodTargets:
+    """The period's targets by the one rule of catalog/plan.py, in its compact form."""
+    return plan.period_targets(
+        session,
+        scope.day_from,
+        scope.day_to,
+        {key: standing.target for key, standing in plant.standing.items()},
+        [s.name for s in plant.clock.shifts],
+        scope.shift,
+        {s.id for s in plant.stations},
+    )
+
+
+def scheduled_days(off: dict[date, set[int]], days: int) -> dict[int, int]:
+    """Per station, how many days of the period the plan schedules it (a station absent
+    from the result: every day)."""
+    count: dict[int, int] = defaultdict(int)
+    for station_ids in off.values():
+        for station_id in station_ids:
+            count[station_id] += 1
+    return {station_id: days - n for station_id, n in count.items()}
+
+
+def day_target(targets: plan.PeriodTargets, off, key) -> float | None:
+    """The target of (day, station, metric) at a station the plan schedules that day."""
+    day, station_id, metric_id = key
+    if station_id in off.get(day, ()):
+        return None
+    if key in targets.special:
+        return targets.special[key]
+    return targets.usual.get((station_id, metric_id))
+
+
+def target_sums(days: list[date], plant: Plant, off, targets: plan.PeriodTargets):
+    """Per day, the sum of the tally and counter targets at the scheduled stations; per
+    (station, metric), the sum of its targets over the days the station is scheduled.
+    Each day is the usual targets, corrected on the days the plan names (``touched``)."""
+    by_station: dict[int, list[int]] = defaultdict(list)
+    for station_id, metric_id in targets.usual:
+        by_station[station_id].append(metric_id)
+    touched = set(targets.special) | {
+        (day, sid, mid) for day, sids in off.items() for sid in sids for mid in by_station[sid]
     }
-    visited: dict[int, int] = defaultdict(int)
-    for day, station_id in figures.activity:
-        if day in scheduled_days.get(station_id, ()):
-            visited[station_id] += 1
-    totals = metric_period_totals(plant, figures, scheduled_days)
+    return planned_by_day(days, plant, off, targets, touched), pair_target_sums(
+        days, off, targets, touched
+    )
+
+
+def planned_by_day(days, plant: Plant, off, targets: plan.PeriodTargets, touched) -> dict:
+    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
+    base = sum(t for (_, mid), t in targets.usual.items() if mid in amounts)
+    planned = dict.fromkeys(days, base)
+    for key in touched:
+        day, sid, mid = key
+        if mid in amounts and day in planned:
+            change = (day_target(targets, off, key) or 0) - targets.usual.get((sid, mid), 0)
+            planned[day] += change
+    return planned
+
+
+def pair_target_sums(days, off, targets: plan.PeriodTargets, touched) -> dict:
+    """Per (station, metric): its usual target times its untouched days, plus the touched
+    days' targets; added day by day, as the days would be, when a part is not whole."""
+    touched_days: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for day, sid, mid in touched:
+        touched_days[(sid, mid)].append(day)
+    sums = {}
+    for pair in targets.usual.keys() | touched_days.keys():
+        usual = targets.usual.get(pair)
+        special = [day_target(targets, off, (day, *pair)) for day in touched_days[pair]]
+        parts = [target for target in special if target is not None]
+        if all(float(part).is_integer() for part in [*parts, usual or 0]):
+            plain = len(days) - len(special) if usual is not None else 0
+            if plain or parts:
+                sums[pair] = (usual or 0) * plain + sum(parts)
+            continue
+        ordered = [day_target(targets, off, (day, *pair)) for day in days]
+        known = [target for target in ordered if target is not None]
+        if known:
+            sums[pair] = sum(known)  # day by day, from the first
+    return sums
+
+
+def day_achieved(
+    session, scope: Scope, plant: Plant, off, targets: plan.PeriodTargets, by_station=False
+) -> dict:
+    """The period's count totals per (station, metric) (as ``spans.count_figures``) and
+    per day with any count (``by_station``: per day and station) the tally and counter
+    totals where the day has a target at a scheduled station. The database sums the pairs
+    with a standing target; the few the plan gives a target of their own, or takes it
+    from, are corrected here."""
+    pairs, achieved = count_figures(session, scope, plant, off, by_station)
+    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
+    differ = {
+        key: target is not None
+        for key, target in targets.special.items()
+        if key[2] in amounts
+        and key[1] not in off.get(key[0], ())
+        and (target is not None) != ((key[1], key[2]) in targets.usual)
+    }
+    for key, total in key_amounts(session, scope, plant, set(differ)).items():
+        at = key[:2] if by_station else key[0]
+        if at in achieved:
+            achieved[at] += total if differ[key] else -total
+    return pairs, achieved
+
+
+def pair_figures(session, scope: Scope, plant: Plant, off, totals, pair_targets) -> dict:
+    """Per (station, metric) with a count or a target: (total, target)."""
+    last = last_readings(session, scope, off)
+    figures = {}
+    for pair in totals.keys() | pair_targets.keys():
+        kind = plant.kinds[pair[1]][1]
+        if kind == "gauge":
+            total = last.get(pair)
+        else:
+            tally, counter = totals.get(pair, (0, 0))
+            total = (tally if kind == "tally" else counter) or 0
+        figures[pair] = (total, pair_targets.get(pair))
+    return figures
+
+
+def station_rows(
+    plant: Plant, days: int, off: dict[date, set[int]], visited: dict[int, int], figures
+) -> list[dict]:
+    """A row per active station the plan schedules on at least one day of the period."""
+    scheduled = scheduled_days(off, days)
     listed = plant.listed_metrics()
+    extra: dict[int, list[int]] = defaultdict(list)
+    for station_id, metric_id in sorted(figures):
+        if metric_id not in listed.get(station_id, ()):
+            extra[station_id].append(metric_id)
     rows = []
     for station in plant.stations:
-        if not scheduled_days.get(station.id):
+        station_days = scheduled.get(station.id, days)
+        if not station_days:
             continue
-        metric_ids = listed.get(station.id, [])
-        extra = sorted(mid for (sid, mid) in totals if sid == station.id and mid not in metric_ids)
         counts = {}
-        for metric_id in metric_ids + extra:
+        for metric_id in listed.get(station.id, []) + extra[station.id]:
             key, kind = plant.kinds[metric_id]
-            total, target = totals.get((station.id, metric_id), (None, None))
+            total, target = figures.get((station.id, metric_id), (None, None))
             if kind in AMOUNT_KINDS:
                 total = total or 0
             counts[key] = {
@@ -133,50 +285,67 @@ def station_rows(days: list[date], plant: Plant, figures: PeriodFigures) -> list
                 "code": station.code,
                 "name": station.name,
                 "area": station.area,
-                "visited_days": visited[station.id],
-                "scheduled_days": len(scheduled_days[station.id]),
+                "visited_days": visited.get(station.id, 0),
+                "scheduled_days": station_days,
                 "counts": counts,
             }
         )
     return rows
 
 
-def metric_period_totals(
-    plant: Plant, figures: PeriodFigures, scheduled: dict[int, set[date]]
-) -> dict[tuple[int, int], tuple]:
-    """Per (station, metric): the period's total and target, over the days the station is
-    scheduled. Tally, counter: the sum of day totals; gauge: the last reading."""
-    result: dict[tuple[int, int], list] = {}
-    no_days: set[date] = set()
-    for (day, sid, mid), target in figures.targets.items():
-        if day in scheduled.get(sid, no_days):
-            entry = result.setdefault((sid, mid), [None, None, None])
-            entry[1] = (entry[1] or 0) + target
-    for (day, sid, mid), day_totals in figures.totals.items():
-        if day not in scheduled.get(sid, no_days):
-            continue
-        entry = result.setdefault((sid, mid), [None, None, None])
-        kind = plant.kinds[mid][1]
-        value = total_of(kind, day_totals)
-        if kind in AMOUNT_KINDS:
-            entry[0] = (entry[0] or 0) + (value or 0)
-        elif value is not None and (entry[2] is None or day > entry[2]):
-            entry[0], entry[2] = value, day
-    return {key: (total, target) for key, (total, target, _) in result.items()}
+def station_trends(
+    session: Session,
+    day_from: date,
+    day_to: date,
+    area_id: int | None = None,
+    shift: str | None = None,
+) -> dict[str, list[tuple[date, float | None]]]:
+    """Per station code: its attainment by day (by week from the first day over spans
+    longer than TREND_DAILY_DAYS), the tally and counter totals over their targets on
+    the days the plan schedules it; None where it has no target. The period report
+    page's small multiples."""
+    scope = Scope(day_from, day_to, area_id, shift or None)
+    plant = load_plant(session, scope)
+    days = scope.days()
+    off = unscheduled_stations(session, scope, plant.clock)
+    targets = period_targets(session, scope, plant)
+    _, achieved = day_achieved(session, scope, plant, off, targets, by_station=True)
+    planned = station_day_planned(days, plant, off, targets)
+    size = 1 if len(days) <= TREND_DAILY_DAYS else 7
+    buckets = [days[start : start + size] for start in range(0, len(days), size)]
+    return {
+        station.code: [
+            (
+                bucket[0],
+                ratio(
+                    sum(achieved.get((day, station.id), 0) for day in bucket),
+                    sum(planned.get((day, station.id), 0) for day in bucket),
+                ),
+            )
+            for bucket in buckets
+        ]
+        for station in plant.stations
+    }
 
 
-def overall_attainment(days: list[date], plant: Plant, figures: PeriodFigures) -> float | None:
-    """The period's tally and counter totals over their targets at the scheduled stations;
-    null when nothing was counted."""
-    if not figures.totals:
-        return None
-    achieved = planned = 0.0
-    for (day, station_id, metric_id), target in figures.targets.items():
-        kind = plant.kinds[metric_id][1]
-        if kind in AMOUNT_KINDS and station_id not in figures.off.get(day, ()):
-            planned += target
-            achieved += total_of(kind, figures.totals.get((day, station_id, metric_id))) or 0
-    return ratio(achieved, planned)
+def station_day_planned(days: list[date], plant: Plant, off, targets: plan.PeriodTargets):
+    """Per (day, station) the station schedules: the sum of its tally and counter targets."""
+    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
+    usual: dict[int, float] = defaultdict(float)
+    for (station_id, metric_id), target in targets.usual.items():
+        if metric_id in amounts:
+            usual[station_id] += target
+    planned = {
+        (day, station_id): target
+        for day in days
+        for station_id, target in usual.items()
+        if station_id not in off.get(day, ())
+    }
+    for (day, station_id, metric_id), target in targets.special.items():
+        if metric_id in amounts and station_id not in off.get(day, ()):
+            change = (target or 0) - targets.usual.get((station_id, metric_id), 0)
+            planned[(day, station_id)] = planned.get((day, station_id), 0) + change
+    return planned
 
 
 def report_csv_rows(report: dict[str, Any]):

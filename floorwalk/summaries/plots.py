@@ -173,3 +173,53 @@ def history_charts(series: list[dict], min_levels: dict[int, float | None]) -> l
         )
         charts.append((metric, chart))
     return charts
+
+
+SPARK_W, SPARK_H = 120, 30
+SPARK_PAD = 3
+STEADY = 0.05  # a change of less than 5 points of attainment reads "steady"
+
+
+def sparkline(points: list[tuple[str, float | None]], name: str) -> dict[str, Any]:
+    """A small line of attainment over the period (0 at the bottom, 100 % drawn as a
+    line), and the same trend in words for people who do not see it: ``label``."""
+    values = [(label, _finite(value)) for label, value in points]
+    known = [(label, value) for label, value in values if value is not None]
+    top = max([1.0] + [v for _, v in known])
+    step = (SPARK_W - 2 * SPARK_PAD) / max(len(points) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(SPARK_H - SPARK_PAD - value / top * (SPARK_H - 2 * SPARK_PAD), 1)
+
+    coords = [
+        (round(SPARK_PAD + i * step, 1), y(value))
+        for i, (_, value) in enumerate(values)
+        if value is not None
+    ]
+    return {
+        "width": SPARK_W,
+        "height": SPARK_H,
+        "line": " ".join(f"{x},{cy}" for x, cy in coords),
+        "last": coords[-1] if coords else None,
+        "target_y": y(1.0),
+        "label": f"{name}: attainment {trend_words(known)}",
+    }
+
+
+def trend_words(known: list[tuple[str, float]]) -> str:
+    """A series of attainment in words: its direction, first and last, lowest and highest."""
+    if not known:
+        return "not measured: no counts against a target in this period"
+    (first_label, first), (last_label, last) = known[0], known[-1]
+    if len(known) == 1:
+        return f"{_show(first, True)} on {first_label}, the only figure"
+    low = min(known, key=lambda point: point[1])
+    high = max(known, key=lambda point: point[1])
+    direction = "steady"
+    if abs(last - first) > STEADY:
+        direction = "rising" if last > first else "falling"
+    return (
+        f"{direction}, from {_show(first, True)} on {first_label} to {_show(last, True)} on "
+        f"{last_label}; lowest {_show(low[1], True)} on {low[0]}, "
+        f"highest {_show(high[1], True)} on {high[0]}"
+    )

@@ -163,7 +163,7 @@ def report():
     return render_template(
         "summary/report.html",
         report=data,
-        **report_page(db.session, data),
+        **report_page(db.session, data, query["area"]),
         filters=filter_args(query),
         csv_url=url_for(
             "summary.report_csv",

@@ -86,3 +86,13 @@ def test_charts_carry_a_legend_axis_titles_and_a_table(client, summary_plant):
     # PRS-01's material has a min level of 5: drawn as a line and named in the legend
     assert 'class="level-line"' in station and ">min level 5</text>" in station
     assert ">target</text>" in station  # units have a target, drawn as a stepped line
+
+
+def test_the_grid_has_a_legend_of_station_codes_and_names(client, summary_plant):
+    """From 60rem wide the grid shows codes only; the legend under it names them."""
+    sign_in(client, "boss")
+    html = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
+    legend = html.split('<section class="card grid-legend"', 1)[1].split("</dl>", 1)[0]
+    assert 'aria-labelledby="codes-h"' in legend and '<h2 id="codes-h">Station codes</h2>' in legend
+    assert "<div><dt>PRS-01</dt><dd>Blanking press</dd></div>" in legend
+    assert "<div><dt>PRS-02</dt><dd>Transfer press</dd></div>" in legend

@@ -1,6 +1,8 @@
 """The period report's page, CSV and JSON, and areas by name on every summary URL, as
 users meet them; the figures are those of tests/report_plant.py."""
 
+import re
+
 import pytest
 
 from tests.http.test_summary_views import assert_no_inline_styles_or_scripts, rows_of
@@ -160,3 +162,30 @@ def test_the_report_csv_has_a_row_per_station_and_metric_with_the_previous_perio
         "previous_target": "1000",
         "previous_attainment": "0.095",
     }
+
+
+def test_previous_shows_a_dash_where_the_previous_period_has_no_figures(client, period):
+    """Only PRS-01 was visited in the previous period (95 on 02-20): the other stations'
+    previous attainment is "—", not 0 %."""
+    sign_in(client, "coord")
+    html = client.get(f"/report?{PERIOD}").get_data(as_text=True)
+    station_rows = {}
+    for body in html.split("<tbody>")[1:]:
+        code = body.split("</a>", 1)[0].rsplit(">", 1)[-1]
+        station_rows[code] = body
+
+    def cells(code):
+        return re.findall(r'<td class="num">([^<]*)</td>', station_rows[code])
+
+    assert "10%" in cells("PRS-01")  # 95 of 1,000
+    assert "0%" not in cells("PRS-02") and "—" in cells("PRS-02")
+    assert "0%" not in cells("WLD-01") and "—" in cells("WLD-01")
+
+
+def test_each_station_has_a_sparkline_that_says_its_trend(client, period):
+    sign_in(client, "coord")
+    html = client.get(f"/report?{PERIOD}").get_data(as_text=True)
+    labels = re.findall(r'<svg class="sparkline"[^>]*role="img" aria-label="([^"]*)"', html)
+    assert len(labels) == 3
+    assert labels[0].startswith("PRS-01 Blanking press: attainment ")
+    assert "not measured" not in labels[0]

@@ -1,0 +1,227 @@
+"""The SQL aggregates of a period report, grouped in the database over the whole period
+(by station and metric, or by day), so that a year costs the database a year of rows
+and Python only a row per station, metric and day.
+
+Each leaves out the records of a station on the days the plan leaves it out
+(``off_conditions``); the plan itself (scheduling, targets) comes from catalog/plan.py.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import and_, case, false, func, null, or_, select, true, tuple_, union_all
+from sqlalchemy.orm import Session
+
+from ..models import RECORD_TYPES, Category, Metric, Record, Station, StationMetric
+from .figures import (
+    COUNTED_MINUTES,
+    GAUGE_READING,
+    OPEN_STATUSES,
+    ObservationGroup,
+    per_shift_counts,
+    ranked_gauge_readings,
+)
+from .scope import Plant, Scope, plain_rows
+
+
+def off_conditions(off: dict[date, set[int]], day_column, station_column) -> list:
+    """Conditions that leave out each station's rows on the days the plan leaves it out.
+    Days with the same stations off share one condition (a plant off every Sunday is one)."""
+    days_by_stations: dict[frozenset, list[date]] = defaultdict(list)
+    for day, station_ids in off.items():
+        if station_ids:
+            days_by_stations[frozenset(station_ids)].append(day)
+    return [
+        or_(day_column.not_in(sorted(days)), station_column.not_in(sorted(station_ids)))
+        for station_ids, days in days_by_stations.items()
+    ]
+
+
+def last_readings(
+    session: Session, scope: Scope, off: dict[date, set[int]]
+) -> dict[tuple[int, int], float]:
+    """Per (station, metric) of a gauge: its last reading of the period's scheduled days
+    (the last day with one, by observed time)."""
+    conditions = [
+        *scope.record_filter(),
+        *off_conditions(off, Record.production_day, Record.station_id),
+    ]
+    # Each gauge's last day with a reading first (a GROUP BY on the covering index), so
+    # that only that day's readings are ranked rather than the period's.
+    last_days = (
+        select(Record.station_id, Record.metric_id, func.max(Record.production_day))
+        .join(Metric, Metric.id == Record.metric_id)
+        .where(*GAUGE_READING, *conditions)
+        .group_by(Record.station_id, Record.metric_id)
+    )
+    ranked = ranked_gauge_readings(
+        [Record.station_id, Record.metric_id],
+        *conditions,
+        tuple_(Record.station_id, Record.metric_id, Record.production_day).in_(last_days),
+    )
+    rows = plain_rows(
+        session,
+        select(ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(ranked.c.rank == 1),
+    )
+    return {(sid, mid): value for sid, mid, value in rows}
+
+
+def amount_ids(plant: Plant) -> tuple[list[int], list[int]]:
+    """The ids of the tally metrics and of the counter metrics."""
+    tallies = [mid for mid, (_, kind) in plant.kinds.items() if kind == "tally"]
+    counters = [mid for mid, (_, kind) in plant.kinds.items() if kind == "counter"]
+    return tallies, counters
+
+
+def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]:
+    """The period's observations by category and severity (day and station None):
+    grouped by category id over the records alone, so that the database reads each
+    observation once, then named from the few categories."""
+    rows = plain_rows(
+        session,
+        select(
+            Record.category_id,
+            Record.severity,
+            func.count(),
+            func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
+            func.sum(COUNTED_MINUTES),
+        )
+        .where(Record.type == "observation", *scope.record_filter())
+        .group_by(Record.category_id, Record.severity),
+    )
+    categories = {
+        category_id: (key, downtime)
+        for category_id, key, downtime in plain_rows(
+            session, select(Category.id, Category.key, Category.downtime)
+        )
+    }
+    return [
+        ObservationGroup(None, None, *categories[category_id], severity, total, open_, minutes)
+        for category_id, severity, total, open_, minutes in rows
+        if category_id in categories
+    ]
+
+
+def count_figures(
+    session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]], by_station=False
+) -> tuple[dict, dict]:
+    """From one pass over the period's counts (per shift, read once):
+
+    - per (station, metric) counted on a scheduled day: the tally sum and the counter
+      total (the sum over days and shifts of each shift's highest reading);
+    - per day with any count (``by_station``: per day and station): the tally and counter
+      totals of the pairs with a standing target at the stations scheduled that day.
+    """
+    tallies, counters = amount_ids(plant)
+    shifts = per_shift_counts(scope).cte("shifts").prefix_with("MATERIALIZED")
+    scheduled = and_(true(), *off_conditions(off, shifts.c.day, shifts.c.station_id))
+    # Per metric, the stations with a standing target: a list each read once, cheaper
+    # than joining station_metrics for every row.
+    targeted = or_(
+        *(
+            and_(
+                shifts.c.metric_id == metric_id,
+                shifts.c.station_id.in_(
+                    select(StationMetric.station_id).where(
+                        StationMetric.metric_id == metric_id, StationMetric.target.is_not(None)
+                    )
+                ),
+            )
+            for metric_id in tallies + counters
+        ),
+        false(),
+    )
+    value = case((shifts.c.metric_id.in_(tallies), shifts.c.sum), else_=shifts.c.max)
+    day_keys = [shifts.c.day, shifts.c.station_id if by_station else null()]
+    # The days first: a union's columns take the first select's types (a day's date).
+    rows = plain_rows(
+        session,
+        union_all(
+            select(
+                *day_keys,
+                null(),
+                func.sum(case((and_(targeted, scheduled), value))),
+                null(),
+                null(),
+            ).group_by(*day_keys[: 2 if by_station else 1]),
+            select(
+                null(),
+                shifts.c.station_id,
+                shifts.c.metric_id,
+                func.sum(case((scheduled, shifts.c.sum))),
+                func.sum(case((scheduled, shifts.c.max))),
+                func.count(case((scheduled, 1))),
+            ).group_by(shifts.c.station_id, shifts.c.metric_id),
+        ),
+    )
+    pairs, achieved = {}, {}
+    for day, sid, mid, first, counter, counted in rows:
+        if day is None:
+            if counted:
+                pairs[(sid, mid)] = (first, counter)
+        else:
+            achieved[(day, sid) if by_station else day] = first or 0
+    return pairs, achieved
+
+
+def key_amounts(
+    session: Session, scope: Scope, plant: Plant, keys: set[tuple[date, int, int]]
+) -> dict[tuple[date, int, int], float]:
+    """The tally or counter total of each (day, station, metric) of ``keys``."""
+    if not keys:
+        return {}
+    tallies, _ = amount_ids(plant)
+    counts = per_shift_counts(
+        scope,
+        Record.production_day.in_(sorted({day for day, _, _ in keys})),
+        Record.station_id.in_(sorted({sid for _, sid, _ in keys})),
+    ).subquery()
+    rows = plain_rows(
+        session,
+        select(
+            counts.c.day,
+            counts.c.station_id,
+            counts.c.metric_id,
+            func.sum(counts.c.sum),
+            func.sum(counts.c.max),
+        ).group_by(counts.c.day, counts.c.station_id, counts.c.metric_id),
+    )
+    return {
+        (day, sid, mid): (tally if mid in tallies else counter) or 0
+        for day, sid, mid, tally, counter in rows
+        if (day, sid, mid) in keys
+    }
+
+
+def visits(
+    session: Session, scope: Scope, off: dict[date, set[int]]
+) -> tuple[dict[date, int], dict[int, int]]:
+    """Per day, how many active stations the plan schedules had any record; per station,
+    on how many of its scheduled days it had any."""
+    # The station as an expression: SQLite then seeks the days in the covering
+    # ix_records_day_type rather than walk an index on the station and read every row.
+    station = Record.station_id + 0
+    conditions = [
+        Record.type.in_(RECORD_TYPES),
+        station.in_(select(Station.id).where(Station.active.is_(True))),
+        *scope.record_filter(),
+        *off_conditions(off, Record.production_day, Record.station_id),
+    ]
+    # The (day, station) pairs with a record, read once and counted both ways.
+    visited = (
+        select(Record.production_day.label("day"), station.label("station_id"))
+        .where(*conditions)
+        .distinct()
+        .cte("visited")
+        .prefix_with("MATERIALIZED")
+    )
+    rows = plain_rows(
+        session,
+        union_all(
+            select(visited.c.day, null(), func.count()).group_by(visited.c.day),
+            select(null(), visited.c.station_id, func.count()).group_by(visited.c.station_id),
+        ),
+    )
+    by_day = {day: count for day, _, count in rows if day is not None}
+    by_station = {station_id: count for day, station_id, count in rows if day is None}
+    return by_day, by_station
