@@ -6,6 +6,8 @@ from flask import Flask, jsonify, make_response, redirect, render_template, requ
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from .requestlog import request_id
+
 logger = logging.getLogger(__name__)
 
 CODES = {
@@ -39,11 +41,16 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, headers=None):
+    # A server error shows the request's id: the log line to look for (requestlog.py).
+    reference = request_id() if status >= 500 else None
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": message}})
+        error = {"code": code, "message": message}
+        if reference:
+            error["request_id"] = reference
+        response = jsonify({"error": error})
         response.status_code = status
     else:
-        page = render_template("error.html", status=status, message=message)
+        page = render_template("error.html", status=status, message=message, reference=reference)
         response = make_response(page, status)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -79,7 +86,9 @@ def handle_too_large(error: RequestEntityTooLarge):
 
 
 def handle_unexpected_error(error: Exception):
-    logger.exception("unhandled error on %s %s", request.method, request.path)
+    logger.exception(
+        "unhandled error on %s %s", request.method, request.path, extra={"status": 500}
+    )
     return error_response(500, "server_error", InternalServerError.description)
 
 

@@ -37,19 +37,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, tmp_path: Path):
-    """`floorwalk serve --workers 4` on a free port; killed, with its workers, on exit."""
+def serving(database_url: str, tmp_path: Path, workers=4, log: Path | None = None, **settings):
+    """`floorwalk serve --workers 4` on a free port; killed, with its workers, on exit.
+
+    ``log`` keeps what it writes (otherwise dropped); ``settings`` are more FLOORWALK_*
+    variables, by name without the prefix (``LOG_JSON="1"``)."""
     port = free_port()
     env = {
         **os.environ,
         "FLOORWALK_DATABASE_URL": database_url,
         "FLOORWALK_SECRET_KEY": "server-test-secret",
         "FLOORWALK_PHOTO_DIR": str(tmp_path / "photos"),
+        **{f"FLOORWALK_{name}": value for name, value in settings.items()},
     }
+    out = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [FLOORWALK, "serve", "--workers", "4", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [FLOORWALK, "serve", "--workers", str(workers), "--port", str(port)],
+        env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
+    if log:
+        out.close()
     base = f"http://127.0.0.1:{port}"
     try:
         # Generous: on a loaded machine four workers take a while to boot.
