@@ -5,6 +5,7 @@ is migrated to this code's head. Each check gives ``"ok"`` or the reason it fail
 ``/healthz`` stays cheap (one ``SELECT 1``); this one touches the disk and Redis.
 """
 
+import os
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 OK = "ok"
+PROBE_BYTES = 4096  # one block
 
 
 def readiness(
@@ -61,10 +63,14 @@ def migration_heads(migrations_dir: str) -> set[str]:
 
 
 def photo_dir_writable(photo_dir: Path) -> str:
+    """A file with some bytes in it, written through to the disk: an empty file is still
+    made on a full disk, so it would not tell."""
     try:
         photo_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=photo_dir, prefix=".readyz-"):
-            pass
+        with tempfile.NamedTemporaryFile(dir=photo_dir, prefix=".readyz-") as probe:
+            probe.write(b"\0" * PROBE_BYTES)
+            probe.flush()
+            os.fsync(probe.fileno())
     except OSError as error:
         return f"the photo folder {photo_dir} cannot take a file: {error.strerror or error}"
     return OK
