@@ -5,6 +5,7 @@ is migrated to this code's head. Each check gives ``"ok"`` or the reason it fail
 ``/healthz`` stays cheap (one ``SELECT 1``); this one touches the disk and Redis.
 """
 
+import logging
 import os
 import tempfile
 from functools import cache
@@ -16,6 +17,8 @@ from alembic.script import ScriptDirectory
 from limits.storage import Storage
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
 
 OK = "ok"
 PROBE_BYTES = 4096  # one block
@@ -42,6 +45,9 @@ def database_answers(session: Session) -> str:
         session.execute(text("SELECT 1"))
     except Exception as error:  # any failure means not ready; its class names the kind
         session.rollback()
+        # The driver's own words go to the log only (they name hosts and users).
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+        logger.warning("the database does not answer: %s", detail[0] if detail else error)
         return f"the database does not answer: {type(error).__name__}"
     return OK
 

@@ -223,7 +223,8 @@ def test_the_server_survives_a_postgresql_restart_and_the_phone_s_retry_stores_o
     url = own_cluster.url
     user_id = seed_plant(url, tmp_path)
     bodies = [batch(user_id, n) for n in range(3)]
-    with serving(url, tmp_path, workers=2) as (base, _):
+    log = tmp_path / "server.log"
+    with serving(url, tmp_path, workers=2, log=log) as (base, _):
         walker, token = phone(base, "walker")
         assert post_push(walker, token, base, bodies[0]).status_code == 200
 
@@ -233,6 +234,8 @@ def test_the_server_survives_a_postgresql_restart_and_the_phone_s_retry_stores_o
         ready = requests.get(f"{base}/readyz", timeout=30)
         assert ready.status_code == 503
         assert ready.json()["checks"]["database"].startswith("the database does not answer")
+        # The driver's words, which the answer leaves out, are in the server's log.
+        assert "the database does not answer: connection failed" in log.read_text()
 
         own_cluster.pg_ctl("start")
         retried = post_push(walker, token, base, bodies[1])  # the phone's retry

@@ -28,19 +28,10 @@ from requests.adapters import HTTPAdapter
 
 from tests.deploy.conftest import fresh_postgres_database, redis_url, require, seed_plant
 from tests.factories import OBSERVED, counts, push_body
-from tests.http.test_sync_server import FLOORWALK, free_port, kill
+from tests.http.test_sync_server import free_port, kill, serving
 from tests.support import PASSWORD
 
-pytestmark = [
-    pytest.mark.deploy,
-    # The deployment makes its own PostgreSQL database whatever the suite runs on, so it
-    # runs once, in the SQLite pass (in the PostgreSQL pass its servers did not start in
-    # CI's time; not yet understood, see the closing note of issue 13).
-    pytest.mark.skipif(
-        bool(os.environ.get("FLOORWALK_TEST_DATABASE_URL")),
-        reason="runs once, in the SQLite pass: it makes its own PostgreSQL database",
-    ),
-]
+pytestmark = pytest.mark.deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "nginx"
@@ -140,28 +131,6 @@ def wait_until(ready, process: subprocess.Popen, what: str) -> None:
         time.sleep(0.1)
 
 
-@contextmanager
-def app_server(env: dict, port: int, log: Path):
-    """`floorwalk serve` as systemd runs it, its access log in ``log``."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [FLOORWALK, "serve", "--workers", "2", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    try:
-
-        def healthy():
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok
-            except (requests.ConnectionError, requests.Timeout):
-                return False
-
-        wait_until(healthy, process, "floorwalk serve")
-        yield
-    finally:
-        kill(process)
-
-
 class FromAddress(HTTPAdapter):
     """Connects from a given loopback address: a phone of its own on the plant's Wi-Fi."""
 
@@ -201,25 +170,21 @@ def deployment(tmp_path_factory):
 
 
 def deploy(postgres_url: str, redis_url: str, tmp_path: Path):
+    """Two servers as systemd runs them (`floorwalk serve`, the same secret key and the
+    same photo folder), each writing its log to its own file, and nginx in front."""
     username = f"walker{uuid.uuid4().hex[:8]}"  # sign-in limits in Redis outlive a run
     user_id = seed_plant(postgres_url, tmp_path, username)
-    env = {
-        **os.environ,
-        "FLOORWALK_DATABASE_URL": postgres_url,
-        "FLOORWALK_REDIS_URL": redis_url,
-        "FLOORWALK_SECRET_KEY": "the-same-on-every-server",
-        "FLOORWALK_HTTPS": "1",
-        "FLOORWALK_PROXY_HOPS": "1",
-        "FLOORWALK_PHOTO_DIR": str(tmp_path / "photos"),  # shared storage on a real plant
-    }
+    settings = {"REDIS_URL": redis_url, "HTTPS": "1", "PROXY_HOPS": "1"}
     prefix = tmp_path / "nginx"
     prefix.mkdir()
-    upstream_ports, https_port = [free_port(), free_port()], free_port()
-    logs = [tmp_path / f"server{n}.log" for n in range(len(upstream_ports))]
-    main = nginx_config(prefix, https_port, upstream_ports)
+    logs = [tmp_path / f"server{n}.log" for n in range(2)]
     with ExitStack() as stack:
-        for port, log in zip(upstream_ports, logs, strict=True):
-            stack.enter_context(app_server(env, port, log))
+        bases = [
+            stack.enter_context(serving(postgres_url, tmp_path, 2, log, **settings))[0]
+            for log in logs
+        ]
+        https_port = free_port()
+        main = nginx_config(prefix, https_port, [int(b.rsplit(":", 1)[1]) for b in bases])
         stack.enter_context(nginx(main, https_port))
         yield {
             "base": f"https://127.0.0.1:{https_port}",
