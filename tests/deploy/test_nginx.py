@@ -86,7 +86,8 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {prefix}/access.log;
+    log_format with_id '$request_id "$request" $status';
+    access_log {prefix}/access.log with_id;
     client_body_temp_path {temp["body"]};
     proxy_temp_path {temp["proxy"]};
     fastcgi_temp_path {temp["fastcgi"]};
@@ -320,3 +321,31 @@ def test_each_server_behind_nginx_is_ready_with_redis_and_shared_photos(deployme
         assert answer.json()["checks"] == {
             "database": "ok", "migrations": "ok", "redis": "ok", "photos": "ok"
         }  # fmt: skip
+
+
+def test_nginx_gives_each_request_its_id_which_the_servers_log(deployment):
+    """nginx's $request_id reaches the app (FLOORWALK_PROXY_HOPS=1 trusts it), comes back
+    in X-Request-ID, and names the request's line in the server's log; an id the phone
+    sends is replaced, so a phone cannot write into the log."""
+    phone = phone_from(deployment["base"], loopback_address(), deployment["certificate"])
+    answer = phone.get(
+        f"{deployment['base']}/readyz", headers={"X-Request-ID": "chosen-by-a-phone"}, timeout=30
+    )
+    request_id = answer.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id), request_id
+    logged = [
+        line
+        for log in deployment["logs"]
+        for line in log.read_text().splitlines()
+        if request_id in line
+    ]
+    assert len(logged) == 1 and "GET /readyz 200" in logged[0]
+    # nginx's own id: its access line is written once the answer has gone out, a moment
+    # after the phone may have read it.
+    access_log = deployment["certificate"].parent / "access.log"
+    line = f'{request_id} "GET /readyz HTTP/1.1" 200'
+    deadline = time.monotonic() + 30
+    while line not in access_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert line in access_log.read_text()
+    assert not any("chosen-by-a-phone" in log.read_text() for log in deployment["logs"])
