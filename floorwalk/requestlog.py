@@ -20,6 +20,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 HEADER = "X-Request-ID"
 # What a proxy's id may look like (nginx's $request_id is 32 hex digits): anything else,
@@ -62,14 +63,21 @@ def request_fields() -> dict:
     """What every line written during a request carries; nothing outside one."""
     if not has_request_context() or "request_id" not in g:
         return {}
-    user = g.get("_login_user")  # only a user the request loaded anyway: no extra query
     return {
         "request_id": g.request_id,
         "method": request.method,
         "path": request.path,
-        "user_id": getattr(user, "id", None),
+        "user_id": loaded_user_id(),
         "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
     }
+
+
+def loaded_user_id() -> int | None:
+    """The id of the user this request loaded anyway, read from the identity map's key:
+    never a query (after a commit ``user.id`` would reload the row), nor a user load."""
+    state = sa_inspect(g.get("_login_user"), raiseerr=False)
+    identity = state.identity if state is not None else None
+    return identity[0] if identity else None
 
 
 def timestamp(record: logging.LogRecord) -> str:
