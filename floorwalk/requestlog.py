@@ -109,7 +109,9 @@ class TextLines(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         fields = request_fields()
-        line = f"{timestamp(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        # One line each: a path with an encoded newline cannot forge a line of its own.
+        message = record.getMessage().replace("\r", "\\r").replace("\n", "\\n")
+        line = f"{timestamp(record)} {record.levelname} {record.name}: {message}"
         if fields:
             line += (
                 f" ({fields['duration_ms']} ms, request {fields['request_id']}, "

@@ -75,9 +75,13 @@ def test_plain_text_log_lines_carry_the_same_fields(server_database, tmp_path):
     log = tmp_path / "server.log"
     with serving(url, tmp_path, workers=1, log=log) as (base, _):
         answer = requests.get(f"{base}/api/v1/sync/pull", timeout=30)
-    assert answer.status_code == 401
+        # A path with an encoded newline stays on its request's line.
+        forging = requests.get(f"{base}/x%0AFORGED%20INFO%20line", timeout=30)
+    assert answer.status_code == 401 and forging.status_code == 404
     (line,) = [x for x in log.read_text().splitlines() if answer.headers["X-Request-ID"] in x]
     assert "GET /api/v1/sync/pull 401" in line and "user None" in line
+    assert not any(x.startswith("FORGED") for x in log.read_text().splitlines())
+    assert "GET /x\\nFORGED INFO line 404" in log.read_text()
 
 
 def test_a_refused_request_has_an_id_and_no_error_body_shows_one(client):
