@@ -26,12 +26,15 @@ import io
 import json
 import os
 import random
+import ssl
 import statistics
+import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -39,7 +42,9 @@ from urllib.parse import quote
 from flask_migrate import upgrade
 from PIL import Image
 from sqlalchemy import create_engine, func, select
-from sync_ingest import postgres_database, postgres_reachable, records, start_server
+from sync_ingest import free_port, postgres_database, postgres_reachable, records, start_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for --nginx
 
 from floorwalk import create_app
 from floorwalk.accounts import create_user
@@ -50,6 +55,8 @@ WORKERS = 4
 MANAGERS = 5
 IDLE_ROUNDS = 9
 PASSWORD = "benchmark password"
+PROBLEMS: Counter = Counter()  # what went wrong, by kind, across every phone
+
 SIZES = {  # phones, batches per phone, records per batch, photos per phone
     "default": (200, 2, 50, 1),
     "full": (200, 5, 100, 3),
@@ -60,26 +67,37 @@ class Phone:
     """One phone's connection: cookies kept, the CSRF token sent on writes, every
     request timed by endpoint into ``timings`` (errors counted in ``errors``)."""
 
-    def __init__(self, port: int, timings: dict, errors: dict):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    def __init__(self, target: tuple, timings: dict, errors: dict):
+        port, context = target
+        if context is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        else:
+            self.connection = http.client.HTTPSConnection(
+                "127.0.0.1", port, timeout=120, context=context
+            )
+        # What the app's fetches send (Referrer-Policy: same-origin); under HTTPS the
+        # CSRF check compares it with the host.
+        self.referer = f"{'https' if context else 'http'}://127.0.0.1:{port}/walk"
         self.cookies: dict[str, str] = {}
         self.token = ""
         self.timings, self.errors = timings, errors
 
     def call(self, name: str, method: str, path: str, body=None, content_type=None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Referer": self.referer,
+        }
         if content_type:
             headers["Content-Type"] = content_type
         if method != "GET":
             headers["X-CSRFToken"] = self.token
         started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException):
+            response, content = self.send(method, path, body, headers)
+        except (OSError, http.client.HTTPException) as error:
             self.connection.close()
             self.errors[name] += 1
+            PROBLEMS[type(error).__name__] += 1
             return None, None
         self.timings[name].append(time.perf_counter() - started)
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -89,8 +107,24 @@ class Phone:
             self.connection.close()
         if response.status >= 400:
             self.errors[name] += 1
+            PROBLEMS[f"{name} {response.status}"] += 1
             return response.status, None
         return response.status, json.loads(content) if content.startswith(b"{") else content
+
+    def send(self, method: str, path: str, body, headers: dict):
+        """One request; sent again once on a fresh connection when a kept-alive one turns
+        out closed by the other end before any answer, as browsers do."""
+        for attempt in (1, 2):
+            reused = self.connection.sock is not None
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                return response, response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.connection.close()
+                if not reused or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def sign_in(self, username: str) -> None:
         body = json.dumps({"username": username, "password": PASSWORD})
@@ -151,7 +185,7 @@ def manager(phone: Phone, username: str, day: str, running: threading.Event) -> 
         phone.call("summary", "GET", f"/api/v1/summary/{day}")
 
 
-def burst(port: int, accounts: list, size: tuple) -> dict:
+def burst(target: tuple, accounts: list, size: tuple) -> dict:
     """Every phone at once, the managers reloading meanwhile; timings by endpoint."""
     phones = size[0]
     timings, errors, photos = defaultdict(list), defaultdict(int), []
@@ -159,12 +193,12 @@ def burst(port: int, accounts: list, size: tuple) -> dict:
     running.set()
     day = datetime.now(UTC).date().isoformat()
     threads = [
-        threading.Thread(target=shift, args=(Phone(port, timings, errors), accounts[n], size,
+        threading.Thread(target=shift, args=(Phone(target, timings, errors), accounts[n], size,
                                              photos, start))
         for n in range(phones)
     ]  # fmt: skip
     managers = [
-        threading.Thread(target=manager, args=(Phone(port, timings, errors), name, day, running))
+        threading.Thread(target=manager, args=(Phone(target, timings, errors), name, day, running))
         for name, _ in accounts[phones:]
     ]
     for thread in threads + managers:
@@ -180,7 +214,7 @@ def burst(port: int, accounts: list, size: tuple) -> dict:
     return {"timings": timings, "errors": errors, "photos": photos, "elapsed": elapsed}
 
 
-def bare(port: int, count: int, phones: int) -> dict:
+def bare(target: tuple, count: int, phones: int) -> dict:
     """The same number of requests from as many phones at once, to /healthz."""
     timings, errors = defaultdict(list), defaultdict(int)
     start = threading.Barrier(phones + 1)
@@ -191,7 +225,7 @@ def bare(port: int, count: int, phones: int) -> dict:
             phone.call("healthz", "GET", "/healthz")
 
     share = [count // phones + (n < count % phones) for n in range(phones)]
-    threads = [threading.Thread(target=run, args=(Phone(port, timings, errors), share[n]))
+    threads = [threading.Thread(target=run, args=(Phone(target, timings, errors), share[n]))
                for n in range(phones)]  # fmt: skip
     for thread in threads:
         thread.start()
@@ -202,10 +236,10 @@ def bare(port: int, count: int, phones: int) -> dict:
     return {"timings": timings, "errors": errors, "elapsed": time.perf_counter() - started}
 
 
-def idle(port: int, accounts: list, size: tuple) -> dict:
+def idle(target: tuple, accounts: list, size: tuple) -> dict:
     """One phone, one manager, alone on the server: the same push and summary."""
     timings, errors = defaultdict(list), defaultdict(int)
-    phone, boss = Phone(port, timings, errors), Phone(port, timings, errors)
+    phone, boss = Phone(target, timings, errors), Phone(target, timings, errors)
     (username, user_id), (manager_name, _) = accounts[0], accounts[-1]
     phone.sign_in(username)
     boss.sign_in(manager_name)
@@ -267,26 +301,64 @@ def report(label: str, result: dict, bare_result: dict, idle_medians: dict) -> N
         print(f"  {name:14} {len(values):>6} {p50:8.0f} {p95:8.0f} {p99:8.0f}"
               f" {p95 / (percentile(health, 0.95) * 1000):12.1f}x {versus_idle}"
               f" {result['errors'].get(name, 0):>7}")  # fmt: skip
+    if PROBLEMS:
+        print("  problems: " + ", ".join(f"{k} ×{v}" for k, v in PROBLEMS.most_common()))
+        PROBLEMS.clear()
     idle_text = ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in sorted(idle_medians.items()))
     print(f"  idle server, one phone (median of {IDLE_ROUNDS}): {idle_text}")
 
 
-def measure(label: str, url: str, size: tuple) -> None:
+def measure(label: str, url: str, size: tuple, front) -> None:
+    """One run: ``front(url, tmp)`` serves the database and yields where phones connect."""
     phones, batches, per_batch, _ = size
     with tempfile.TemporaryDirectory() as tmp:
         accounts = prepare(url, tmp, phones)
-        server, port = start_server(url, tmp, WORKERS)
-        try:
-            idle_medians = idle(port, accounts, size)
+        with front(url, tmp) as target:
+            idle_medians = idle(target, accounts, size)
             already = IDLE_ROUNDS * per_batch
-            result = burst(port, accounts, size)
+            result = burst(target, accounts, size)
             count = sum(len(v) for v in result["timings"].values())
-            bare_result = bare(port, count, phones)
+            bare_result = bare(target, count, phones)
             report(label, result, bare_result, idle_medians)
             print("  " + verify(url, result, already + phones * batches * per_batch))
-        finally:
-            server.terminate()
-            server.wait(30)
+
+
+@contextmanager
+def one_server(url: str, tmp: str):
+    """`floorwalk serve --workers 4`, phones straight to it over HTTP."""
+    server, port = start_server(url, tmp, WORKERS)
+    try:
+        yield port, None
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+@contextmanager
+def behind_nginx(url: str, tmp: str):
+    """The deployment of docs/deployment.md as tests/deploy/test_nginx.py runs it: nginx
+    (TLS, HTTP/2 offered) in front of two servers of WORKERS / 2 workers each, sharing the
+    database, the photo folder and a Redis of the run's own."""
+    from tests.deploy.test_faults import own_redis
+    from tests.deploy.test_nginx import nginx, nginx_config
+
+    with ExitStack() as stack:
+        redis_url, _ = stack.enter_context(own_redis())
+        settings = {"REDIS_URL": redis_url, "HTTPS": "1", "PROXY_HOPS": "1"}
+        ports = []
+        for _ in range(2):
+            server, port = start_server(url, tmp, WORKERS // 2, **settings)
+            stack.callback(server.wait, 30)
+            stack.callback(server.terminate)
+            ports.append(port)
+        prefix = Path(tmp) / "nginx"
+        prefix.mkdir()
+        https_port = free_port()
+        # Debian's nginx.conf allows 768 connections a worker; each phone takes two
+        # (its own, and one to a server while it is served).
+        main = nginx_config(prefix, https_port, ports, connections=768)
+        stack.enter_context(nginx(main, https_port))
+        yield https_port, ssl.create_default_context(cafile=str(prefix / "cert.pem"))
 
 
 def main() -> None:
@@ -294,6 +366,10 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the issue's size (minutes)")
     parser.add_argument("--phones", type=int, help="how many phones (default 200)")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--nginx", action="store_true",
+        help="also through nginx and two servers with Redis (nginx, openssl, redis-server)",
+    )  # fmt: skip
     args = parser.parse_args()
     size = SIZES["full" if args.full else "default"]
     if args.phones:
@@ -304,12 +380,15 @@ def main() -> None:
           f"summary; `floorwalk serve --workers {WORKERS}`; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        measure("SQLite", f"sqlite:///{Path(tmp) / 'load.sqlite'}", size)
+        measure("SQLite", f"sqlite:///{Path(tmp) / 'load.sqlite'}", size, one_server)
     if args.sqlite_only or not postgres_reachable():
         print("PostgreSQL: skipped" + ("" if args.sqlite_only else " (not reachable)"))
         return
     with postgres_database("floorwalk_load") as url:
-        measure("PostgreSQL", url, size)
+        measure("PostgreSQL", url, size, one_server)
+    if args.nginx:
+        with postgres_database("floorwalk_load_nginx") as url:
+            measure("PostgreSQL, nginx + 2 servers + Redis", url, size, behind_nginx)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -97,11 +97,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(url: str, tmp: str, workers: int) -> tuple[subprocess.Popen, int]:
-    """`floorwalk serve` on a free port, once it answers /healthz."""
+def start_server(url: str, tmp: str, workers: int, **settings) -> tuple[subprocess.Popen, int]:
+    """`floorwalk serve` on a free port, once it answers /healthz; ``settings`` are more
+    FLOORWALK_* variables by name without the prefix."""
     port = free_port()
     env = {**os.environ, "FLOORWALK_DATABASE_URL": url, "FLOORWALK_SECRET_KEY": "bench",
-           "FLOORWALK_PHOTO_DIR": os.path.join(tmp, "photos")}  # fmt: skip
+           "FLOORWALK_PHOTO_DIR": os.path.join(tmp, "photos"),
+           **{f"FLOORWALK_{name}": value for name, value in settings.items()}}  # fmt: skip
     server = subprocess.Popen(
         [FLOORWALK, "serve", "--workers", str(workers), "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,

@@ -51,7 +51,9 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     return certificate, key
 
 
-def nginx_config(prefix: Path, https_port: int, upstream_ports: list[int]) -> Path:
+def nginx_config(
+    prefix: Path, https_port: int, upstream_ports: list[int], connections: int = 256
+) -> Path:
     """deploy/nginx/floorwalk.conf with its @NAME@s filled in, inside a minimal main
     configuration that keeps every file nginx writes under ``prefix``."""
     certificate, key = self_signed_certificate(prefix)
@@ -82,7 +84,7 @@ def nginx_config(prefix: Path, https_port: int, upstream_ports: list[int]) -> Pa
 {user}
 worker_processes 1;
 error_log {prefix}/error.log;
-events {{ worker_connections 256; }}
+events {{ worker_connections {connections}; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
