@@ -16,8 +16,9 @@ Two lower bounds measured in the same run, on the same server:
 Users have 1,000-iteration password hashes so that sign-in here is not PBKDF2's time
 (benchmarks/sign_in.py measures that). ``--full`` runs the issue's size (5 batches of
 100 records and 3 photos per phone, several minutes); the default is sized to finish
-both databases in about two minutes on a 2-core machine.
-Usage: python benchmarks/load.py [--full] [--phones N]
+both databases in under a minute on a quiet 2-core machine. ``--nginx`` adds a run on
+PostgreSQL through nginx (TLS) in front of two servers sharing a Redis of the run's own.
+Usage: python benchmarks/load.py [--full] [--nginx] [--phones N] [--sqlite-only]
 """
 
 import argparse
