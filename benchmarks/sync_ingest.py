@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,23 +97,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def endpoint_rates(url: str, user_id: int, tmp: str) -> list[float]:
-    """Records per second through the endpoint, one figure per round (one server)."""
+def start_server(url: str, tmp: str, workers: int, **settings) -> tuple[subprocess.Popen, int]:
+    """`floorwalk serve` on a free port, once it answers /healthz; ``settings`` are more
+    FLOORWALK_* variables by name without the prefix."""
     port = free_port()
     env = {**os.environ, "FLOORWALK_DATABASE_URL": url, "FLOORWALK_SECRET_KEY": "bench",
-           "FLOORWALK_PHOTO_DIR": os.path.join(tmp, "photos")}  # fmt: skip
+           "FLOORWALK_PHOTO_DIR": os.path.join(tmp, "photos"),
+           **{f"FLOORWALK_{name}": value for name, value in settings.items()}}  # fmt: skip
     server = subprocess.Popen(
-        [FLOORWALK, "serve", "--workers", str(WORKERS), "--port", str(port)],
+        [FLOORWALK, "serve", "--workers", str(workers), "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
+    for _ in range(600):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
+                return server, port
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    os.killpg(server.pid, signal.SIGKILL)
+    raise RuntimeError("floorwalk serve did not start")
+
+
+def endpoint_rates(url: str, user_id: int, tmp: str) -> list[float]:
+    """Records per second through the endpoint, one figure per round (one server)."""
+    server, port = start_server(url, tmp, WORKERS)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
         sessions = []
         for _ in range(CLIENTS):
             session = requests.Session()
@@ -227,12 +238,19 @@ def main() -> None:
     if not postgres_reachable():
         print("PostgreSQL  not reachable: skipped")
         return
-    name = f"floorwalk_bench_{os.getpid()}"
+    with postgres_database("floorwalk_bench") as url:
+        measure("PostgreSQL", url)
+
+
+@contextmanager
+def postgres_database(prefix: str):
+    """A database of the run's own on the local PostgreSQL; its URL. Dropped after."""
+    name = f"{prefix}_{os.getpid()}"
     admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        measure("PostgreSQL", POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
+    register_request_log(app)
     register_filters(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -107,6 +108,12 @@ def register_hooks(app: Flask) -> None:
     app.before_request(check_csrf)
     app.after_request(send_security_headers)
     app.context_processor(nav_context)
+
+
+def register_request_log(app: Flask) -> None:
+    from .requestlog import register
+
+    register(app)
 
 
 def register_filters(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Users, roles, passwords, sessions and sign-in limits."""
 
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from .audit import audit_change, record_audit
 from .catalog.areas import ensure_areas
 from .extensions import limiter
 from .models import ROLES, SignInFailure, User, UserSession
+
+logger = logging.getLogger(__name__)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9._@-]{1,64}$"
 MIN_PASSWORD_LENGTH = 10
@@ -378,11 +381,21 @@ def sign_in_counts(
     username: str, address: str, storage_uri: str, engine: Engine, now: datetime
 ) -> LimiterCounts | DatabaseCounts:
     """Where failures are counted: the limiter's storage when it is shared (Redis), the
-    database otherwise, never one worker's memory (DESIGN §7)."""
+    database otherwise, never one worker's memory (DESIGN §7).
+
+    When Redis does not answer, the database counts instead: the limits still hold
+    across every server, and sign-in keeps working (docs/security.md, "Redis down")."""
     account = username.strip().lower()
-    if storage_uri.startswith("memory"):
+    if storage_uri.startswith("memory") or not shared_storage_answers():
         return DatabaseCounts(account, address[:64], engine, now)
     return LimiterCounts(account, address)
+
+
+def shared_storage_answers() -> bool:
+    if limiter.storage.check():  # a PING
+        return True
+    logger.warning("Redis does not answer: sign-in failures are counted in the database")
+    return False
 
 
 def authenticate(

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .accounts import AccountError, create_user
-from .config import demo_database_url, sqlite_file
+from .config import demo_database_url, env_flag, sqlite_file
 from .database import begin_writing
 from .extensions import db
 from .models import ROLES, utcnow
@@ -372,12 +372,17 @@ def run_gunicorn(app_factory, host: str, port: int, workers: int, certfile=None,
     """Serve with gunicorn; each worker builds its own app from ``app_factory``."""
     from gunicorn.app.base import BaseApplication
 
+    from .requestlog import gunicorn_json_logger
+
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
+            # No gunicorn access log: the app writes one line per request itself, with
+            # its id, user and duration (requestlog.py).
             self.cfg.set("forwarded_allow_ips", "127.0.0.1,::1")
+            if env_flag("LOG_JSON"):
+                self.cfg.set("logger_class", gunicorn_json_logger())
             # gunicorn 24+ otherwise opens a control socket under the home folder.
             if "control_socket_disable" in self.cfg.settings:
                 self.cfg.set("control_socket_disable", True)

@@ -92,6 +92,8 @@ def load_config(instance_path: str) -> dict:
         "REDIS_URL": redis_url,
         "HTTPS": https,
         "PROXY_HOPS": int(env("PROXY_HOPS", "0")),
+        # One JSON object per log line (requestlog.py); otherwise plain text.
+        "LOG_JSON": env_flag("LOG_JSON"),
         # Cookies (DESIGN §6): __Host- names and Secure only under HTTPS.
         "SESSION_COOKIE_NAME": f"{cookie_prefix}floorwalk",
         "SESSION_COOKIE_SECURE": https,

@@ -4,9 +4,14 @@ import logging
 
 from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from .requestlog import request_id
+
 logger = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER = 5  # seconds: a restart or a reconnect
 
 CODES = {
     400: "bad_request",
@@ -39,11 +44,16 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, headers=None):
+    # A server error shows the request's id: the log line to look for (requestlog.py).
+    reference = request_id() if status >= 500 else None
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": message}})
+        error = {"code": code, "message": message}
+        if reference:
+            error["request_id"] = reference
+        response = jsonify({"error": error})
         response.status_code = status
     else:
-        page = render_template("error.html", status=status, message=message)
+        page = render_template("error.html", status=status, message=message, reference=reference)
         response = make_response(page, status)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -79,12 +89,30 @@ def handle_too_large(error: RequestEntityTooLarge):
 
 
 def handle_unexpected_error(error: Exception):
-    logger.exception("unhandled error on %s %s", request.method, request.path)
+    logger.exception(
+        "unhandled error on %s %s", request.method, request.path, extra={"status": 500}
+    )
     return error_response(500, "server_error", InternalServerError.description)
+
+
+def handle_database_unavailable(error: OperationalError):
+    """The database went away mid-request (a restart, a dropped connection, a lock held
+    too long): 503, which the phone retries; its transaction was rolled back, and the
+    pool replaces the connection (pool_pre_ping does so for the idle ones)."""
+    logger.exception(
+        "the database did not answer on %s %s", request.method, request.path,
+        extra={"status": 503},
+    )  # fmt: skip
+    return error_response(
+        503, "database_unavailable",
+        "The server's database did not answer. Try again in a moment.",
+        {"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )  # fmt: skip
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

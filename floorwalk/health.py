@@ -5,6 +5,8 @@ is migrated to this code's head. Each check gives ``"ok"`` or the reason it fail
 ``/healthz`` stays cheap (one ``SELECT 1``); this one touches the disk and Redis.
 """
 
+import logging
+import os
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -16,7 +18,10 @@ from limits.storage import Storage
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+logger = logging.getLogger(__name__)
+
 OK = "ok"
+PROBE_BYTES = 4096  # one block
 
 
 def readiness(
@@ -40,6 +45,9 @@ def database_answers(session: Session) -> str:
         session.execute(text("SELECT 1"))
     except Exception as error:  # any failure means not ready; its class names the kind
         session.rollback()
+        # The driver's own words go to the log only (they name hosts and users).
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+        logger.warning("the database does not answer: %s", detail[0] if detail else error)
         return f"the database does not answer: {type(error).__name__}"
     return OK
 
@@ -61,10 +69,14 @@ def migration_heads(migrations_dir: str) -> set[str]:
 
 
 def photo_dir_writable(photo_dir: Path) -> str:
+    """A file with some bytes in it, written through to the disk: an empty file is still
+    made on a full disk, so it would not tell."""
     try:
         photo_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=photo_dir, prefix=".readyz-"):
-            pass
+        with tempfile.NamedTemporaryFile(dir=photo_dir, prefix=".readyz-") as probe:
+            probe.write(b"\0" * PROBE_BYTES)
+            probe.flush()
+            os.fsync(probe.fileno())
     except OSError as error:
         return f"the photo folder {photo_dir} cannot take a file: {error.strerror or error}"
     return OK

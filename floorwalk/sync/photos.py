@@ -5,18 +5,22 @@ thumbnail, stored under names the server makes (0600 files in 0700 folders), lim
 per user per minute, and readable as the records naming them are.
 """
 
+import errno
 import hashlib
 import io
+import logging
 import os
 import time
 import uuid
 import warnings
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from limits import parse
 from PIL import Image, ImageOps, UnidentifiedImageError
+from redis.exceptions import RedisError
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
@@ -26,6 +30,8 @@ from ..database import dialect_insert
 from ..extensions import limiter
 from ..models import Photo, Record, RecordPhoto, User
 from ..permissions import may_view_record, may_view_unclaimed_photo
+
+logger = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # A 40-megapixel photo decodes to 120 MB of RGB; past it, a decompression bomb (DESIGN §3).
@@ -38,6 +44,7 @@ SCALABLE_MODES = ("RGB", "RGBA", "L", "CMYK")
 UNREFERENCED_LIFETIME = timedelta(days=7)
 # A coordinator takes a few photos a walk; a loop of uploads would keep workers decoding.
 UPLOAD_LIMIT = parse("30/minute")
+STORAGE_RETRY_AFTER = 60  # seconds: a full or unwritable folder takes an admin to mend
 
 
 class PhotoError(Exception):
@@ -61,7 +68,14 @@ def count_upload(uploader_id: int) -> None:
     """Count one upload of this user in the app's limiter storage (shared by the workers
     as the sign-in limits are); PhotoError 429, with the seconds to wait, past the limit."""
     key = ("photo-upload", str(uploader_id))
-    if not limiter.limiter.hit(UPLOAD_LIMIT, *key):
+    try:
+        allowed = limiter.limiter.hit(UPLOAD_LIMIT, *key)
+    except RedisError:
+        # Redis down: a signed-in user's photos are not held back for it (the body and
+        # pixel limits still hold); sign-in limits fall back to the database instead.
+        logger.warning("Redis does not answer: photo uploads are not counted")
+        return
+    if not allowed:
         reset_at = limiter.limiter.get_window_stats(UPLOAD_LIMIT, *key).reset_time
         raise PhotoError(
             429, "too_many_requests",
@@ -126,16 +140,39 @@ def photo_path(photo_dir: str, photo_id: uuid.UUID, thumb: bool = False) -> Path
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` as a 0600 file, in 0700 folders: a photo is user data."""
-    for folder in (path.parent.parent, path.parent):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Write ``content`` as a 0600 file, in 0700 folders: a photo is user data.
+
+    A folder that cannot take it (full, read-only, not ours) is PhotoError 507 or 503,
+    which the phone retries later, keeping the photo; no partial file is left."""
     temporary = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
+    try:
+        for folder in (path.parent.parent, path.parent):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise storage_error(error) from error
+
+
+def storage_error(error: OSError) -> PhotoError:
+    """What the phone is told when the photo folder cannot take a file."""
+    reason = error.strerror or type(error).__name__
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        status, code, what = 507, "insufficient_storage", "its photo storage is full"
+    else:
+        status, code, what = 503, "photo_storage_unavailable", "it cannot write photos"
+    return PhotoError(
+        status, code,
+        f"The server cannot store this photo now: {what} ({reason}). The phone keeps the "
+        "photo and sends it again; tell your admin if this lasts.",
+        retry_after=STORAGE_RETRY_AFTER,
+    )  # fmt: skip
 
 
 def _answer_existing(photo: Photo, uploader: User, digest: str) -> tuple[int, Photo]:

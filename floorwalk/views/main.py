@@ -2,11 +2,10 @@
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import text
 
 from ..accounts import role_required
 from ..extensions import db, limiter
-from ..health import OK, readiness
+from ..health import OK, database_answers, readiness
 from ..permissions import may_write_handover_note
 
 bp = Blueprint("main", __name__)
@@ -22,9 +21,7 @@ def home():
 @bp.get("/healthz")
 def healthz():
     """For load balancers and timers: the app answers and its database does too."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means unhealthy, whatever its kind
+    if database_answers(db.session) != OK:  # the reason is in the log
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
 

@@ -163,21 +163,40 @@ def test_navigation_for_an_admin_links_the_admin_pages(client, signed_in):
     assert 'href="/admin/"' in client.get("/").get_data(as_text=True)
 
 
-def test_an_unexpected_error_shows_a_500_page_or_json_and_logs_it(app, caplog):
+def test_an_unexpected_error_shows_a_500_page_or_json_and_logs_it(app, caplog, capsys):
+    """The page and the API's body show the request's id; the JSON log line with the
+    traceback carries the same id (FLOORWALK_LOG_JSON=1)."""
+    import json
+
+    from floorwalk.requestlog import configure_logging
+
     def boom():
         raise RuntimeError("kaboom")
 
     app.add_url_rule("/boom", "boom", boom)
     app.add_url_rule("/api/v1-test/boom", "api_boom", boom)
     client = app.test_client()
-    page = client.get("/boom")
+    configure_logging(json_lines=True)
+    try:
+        page = client.get("/boom")
+        api = client.get("/api/v1-test/boom")
+    finally:
+        configure_logging(json_lines=False)
     assert page.status_code == 500
     assert "Something went wrong" in page.get_data(as_text=True)
     assert "kaboom" not in page.get_data(as_text=True)
-    api = client.get("/api/v1-test/boom")
+    page_id = page.headers["X-Request-ID"]
+    assert page_id in page.get_data(as_text=True)
     assert api.status_code == 500
-    assert api.get_json()["error"]["code"] == "server_error"
+    error = api.get_json()["error"]
+    assert error["code"] == "server_error"
+    assert error["request_id"] == api.headers["X-Request-ID"]
     assert "kaboom" in caplog.text
+    logged = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    errors = [x for x in logged if x["level"] == "ERROR"]
+    assert [x["request_id"] for x in errors] == [page_id, error["request_id"]]
+    assert [x["path"] for x in errors] == ["/boom", "/api/v1-test/boom"]
+    assert all("kaboom" in x["error"] and x["status"] == 500 for x in errors)
 
 
 def test_the_generated_secret_key_is_kept_in_the_instance_folder_readable_only_by_its_owner(

@@ -37,35 +37,54 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, tmp_path: Path):
-    """`floorwalk serve --workers 4` on a free port; killed, with its workers, on exit."""
+def serving(database_url: str, tmp_path: Path, workers=4, log: Path | None = None, **settings):
+    """`floorwalk serve --workers 4` on a free port; killed, with its workers, on exit.
+
+    What it writes goes to ``log`` (a file in ``tmp_path`` by default), whose end a failed
+    start shows; ``settings`` are more FLOORWALK_* variables, by name without the prefix
+    (``LOG_JSON="1"``)."""
     port = free_port()
+    log = log or tmp_path / f"server-{port}.log"
     env = {
         **os.environ,
         "FLOORWALK_DATABASE_URL": database_url,
         "FLOORWALK_SECRET_KEY": "server-test-secret",
         "FLOORWALK_PHOTO_DIR": str(tmp_path / "photos"),
+        **{f"FLOORWALK_{name}": value for name, value in settings.items()},
     }
-    process = subprocess.Popen(
-        [FLOORWALK, "serve", "--workers", "4", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [FLOORWALK, "serve", "--workers", str(workers), "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        # Generous: on a loaded machine four workers take a while to boot.
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or too busy to answer
-                pass
-            assert process.poll() is None, "the server stopped while starting"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
+        wait_until_healthy(base, process, log)
         yield base, process
     finally:
         kill(process)
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    """Until /healthz answers 200. Generous: on a loaded machine workers take a while to
+    boot, and a probe given up too soon still holds the worker that took it."""
+    probe = requests.Session()
+    probe.trust_env = False  # straight to the server, whatever proxy the environment names
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if probe.get(f"{base}/healthz", timeout=10).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or too busy to answer
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            state = "stopped" if process.poll() is not None else "did not answer in 90 s"
+            raise AssertionError(f"the server {state}; its output ends:\n{log_tail(log)}")
+        time.sleep(0.2)
+
+
+def log_tail(log: Path, size: int = 3000) -> str:
+    return log.read_bytes()[-size:].decode(errors="replace")
 
 
 def kill(process: subprocess.Popen) -> None:
