@@ -306,6 +306,35 @@ class DemoHistory:
                 self.add(author, "action_update", None, made + timedelta(hours=step), update)
                 self.push(session, now)
 
+    def observe(self, author, station, at, walk_id, days_ago, index, shortage):
+        """An observation now and then: the story's shortage notes and bad day, or one of
+        the area's usual findings."""
+        rng = self.rng
+        observation = None
+        if shortage and index == 0 and days_ago in SHORTAGE_NOTES:
+            observation = SHORTAGE_NOTES[days_ago]
+        elif days_ago == BAD_DAY and index == 0 and station.code.endswith("-01"):
+            observation = (
+                "machine",
+                "high",
+                "Power dip tripped the line; restart took hours.",
+                150,
+            )
+        elif rng.random() < 0.1:
+            observation = rng.choice(OBSERVATIONS[station.area.name])
+        if observation:
+            category, severity, text, *minutes = observation
+            data = {"category": category, "severity": severity, "text": text, "photos": []}
+            if minutes:
+                data["minutes"] = minutes[0]
+            record_id = self.add(
+                author, "observation", station, at + timedelta(seconds=90), data, walk_id
+            )
+            if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
+                self.resolved.append(record_id)
+            elif severity in ("high", "critical") and days_ago >= 1:
+                self.findings.append((record_id, station, at + timedelta(seconds=90), text))
+
     def walk_shift(self, shift_start, walkers, stations, days_ago=0, shift=None, index=0):
         now = datetime.now(UTC)
         rng = self.rng
@@ -355,30 +384,7 @@ class DemoHistory:
         for step, (metric, value) in enumerate(readings, start=1):
             data = {"metric": metric, "value": value}
             self.add(author, "count", station, at + timedelta(seconds=15 * step), data, walk_id)
-        observation = None
-        if shortage and index == 0 and days_ago in SHORTAGE_NOTES:
-            observation = SHORTAGE_NOTES[days_ago]
-        elif days_ago == BAD_DAY and index == 0 and station.code.endswith("-01"):
-            observation = (
-                "machine",
-                "high",
-                "Power dip tripped the line; restart took hours.",
-                150,
-            )
-        elif rng.random() < 0.1:
-            observation = rng.choice(OBSERVATIONS[station.area.name])
-        if observation:
-            category, severity, text, *minutes = observation
-            data = {"category": category, "severity": severity, "text": text, "photos": []}
-            if minutes:
-                data["minutes"] = minutes[0]
-            record_id = self.add(
-                author, "observation", station, at + timedelta(seconds=90), data, walk_id
-            )
-            if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
-                self.resolved.append(record_id)
-            elif severity in ("high", "critical") and days_ago >= 1:
-                self.findings.append((record_id, station, at + timedelta(seconds=90), text))
+        self.observe(author, station, at, walk_id, days_ago, index, shortage)
         if rng.random() < 0.06:
             employees = [e for e in self.employees if e.area_id == station.area_id]
             kind, text = rng.choice(NOTES)
