@@ -6,6 +6,8 @@ until the event is set, to catch a worker mid-send. Mails come back as parsed me
 
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -52,16 +54,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(app):
-    """The SMTP server, and the app set to mail through it."""
+@contextmanager
+def mail_server() -> Iterator[Keeper]:
+    """The SMTP server on a free port (its ``url``), stopped on leaving."""
     keeper = Keeper()
     port = free_port()
     controller = Controller(keeper, hostname="127.0.0.1", port=port)
     controller.start()
     keeper.url = f"smtp://127.0.0.1:{port}"
-    app.config.update(SMTP_URL=keeper.url, MAIL_FROM="floorwalk@plant.example", SMTP_TIMEOUT=10)
-    yield keeper
-    if keeper.hold_rcpt is not None:
-        keeper.hold_rcpt.set()
-    controller.stop()
+    try:
+        yield keeper
+    finally:
+        if keeper.hold_rcpt is not None:
+            keeper.hold_rcpt.set()
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """The SMTP server, and the app set to mail through it."""
+    with mail_server() as keeper:
+        app.config.update(SMTP_URL=keeper.url, MAIL_FROM="floorwalk@plant.example", SMTP_TIMEOUT=10)
+        yield keeper

@@ -75,15 +75,21 @@ def redis_url() -> str:
     return f"redis://{REDIS[0]}:{REDIS[1]}/0"
 
 
-def seed_plant(database_url: str, tmp_path, username: str = "walker") -> int:
-    """Migrate the database and add a coordinator (PASSWORD), the station PRS-04 and the
-    metric units_completed; the user's id."""
+def seed_plant(
+    database_url: str, tmp_path, username: str = "walker", supervisor: str | None = None
+) -> int:
+    """Migrate the database and add a coordinator (PASSWORD), the station PRS-04 in the
+    area Press and the metric units_completed, and with ``supervisor`` a supervisor of
+    Press (PASSWORD); the coordinator's id."""
     migrate_database(database_url, tmp_path)
     setup = create_app(app_config(database_url, tmp_path), instance_path=str(tmp_path / "i"))
     with setup.app_context():
         user = create_user(db.session, username, "coordinator", PASSWORD, (), TEST_ITERATIONS)
         db.session.add(Station(code="PRS-04", name="Transfer press", area=Area(name="Press")))
         db.session.add(Metric(key="units_completed", label="Units", unit="pcs", kind="tally"))
+        if supervisor is not None:
+            db.session.flush()
+            create_user(db.session, supervisor, "supervisor", PASSWORD, ["Press"], TEST_ITERATIONS)
         db.session.commit()
         user_id = user.id
         db.session.remove()

@@ -1,6 +1,8 @@
 """The deployment of docs/deployment.md, run for real: Debian's nginx with deploy/nginx's
 configuration (TLS, HTTP/2, body limits, static files) in front of two `floorwalk serve`
-processes sharing a fresh PostgreSQL database and Redis, and a phone's session through it.
+processes sharing a fresh PostgreSQL database and Redis, `floorwalk worker` beside them
+on the same database mailing through an SMTP server in the test process, and a phone's
+session through it.
 
 nginx runs as the current user on free high ports, from a temporary prefix; the
 certificate is self-signed for 127.0.0.1 and localhost.
@@ -13,12 +15,14 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
 import time
 import uuid
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,8 +31,10 @@ from PIL import Image
 from requests.adapters import HTTPAdapter
 
 from tests.deploy.conftest import fresh_postgres_database, redis_url, require, seed_plant
-from tests.factories import OBSERVED, counts, push_body
-from tests.http.test_sync_server import free_port, kill, serving
+from tests.factories import OBSERVED, action_record, counts, push_body, record, statuses
+from tests.http.test_sync_server import FLOORWALK, floorwalk_env, free_port, kill, log_tail, serving
+from tests.mailserver import mail_server
+from tests.services.test_worker_processes import PATIENCE, wait_for
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.deploy
@@ -38,6 +44,8 @@ DEPLOY = ROOT / "deploy" / "nginx"
 STATIC = ROOT / "floorwalk" / "static"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 YEAR = "public, max-age=31536000, immutable"
+MAIL_FROM = "floorwalk@plant.example"
+SUPERVISOR_MAIL = "supervisor@plant.example"
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
@@ -161,10 +169,36 @@ def loopback_address() -> str:
     return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
 
 
+@contextmanager
+def working(database_url: str, tmp_path: Path, log: Path, **settings: str):
+    """`floorwalk worker --tick 1` as systemd runs it, writing to ``log``; on leaving,
+    SIGTERM (what `systemctl stop` sends), after which it must exit 0."""
+    env = floorwalk_env(database_url, tmp_path, INSTANCE_PATH=str(tmp_path / "worker"), **settings)
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [FLOORWALK, "worker", "--tick", "1"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        # Its first line is written once its signal handlers are set.
+        wait_until(lambda: "floorwalk worker" in log.read_text(), process, "floorwalk worker")
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(PATIENCE)
+        except subprocess.TimeoutExpired:
+            kill(process)
+            code = f"nothing in {PATIENCE} s"
+    ends = log_tail(log)
+    assert code == 0, f"floorwalk worker answered SIGTERM with {code}; its log ends:\n{ends}"
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
-    """nginx on a free port in front of two servers, for the whole module; yields the base
-    URL, the username, its id, the certificate and the servers' log files."""
+    """nginx on a free port in front of two servers, and the worker, for the whole module;
+    yields the base URL, the usernames, the coordinator's id, the certificate, the
+    servers' log files and the mail server."""
     require(os.path.exists(NGINX), f"{NGINX} is not installed (apt-get install nginx)")
     require(shutil.which("openssl") is not None, "openssl is not installed")
     tmp_path = tmp_path_factory.mktemp("deployment")
@@ -174,28 +208,37 @@ def deployment(tmp_path_factory):
 
 def deploy(postgres_url: str, redis_url: str, tmp_path: Path):
     """Two servers as systemd runs them (`floorwalk serve`, the same secret key and the
-    same photo folder), each writing its log to its own file, and nginx in front."""
+    same photo folder), each writing its log to its own file, nginx in front, and
+    `floorwalk worker` beside them; all with one installation's settings, mail through
+    the test's SMTP server and nginx's address as the public URL."""
     username = f"walker{uuid.uuid4().hex[:8]}"  # sign-in limits in Redis outlive a run
-    user_id = seed_plant(postgres_url, tmp_path, username)
-    settings = {"REDIS_URL": redis_url, "HTTPS": "1", "PROXY_HOPS": "1"}
+    supervisor = f"super{uuid.uuid4().hex[:8]}"
+    user_id = seed_plant(postgres_url, tmp_path, username, supervisor)
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     logs = [tmp_path / f"server{n}.log" for n in range(2)]
+    https_port = free_port()
+    base = f"https://127.0.0.1:{https_port}"
     with ExitStack() as stack:
+        mails = stack.enter_context(mail_server())
+        settings = {"REDIS_URL": redis_url, "HTTPS": "1", "PROXY_HOPS": "1",
+                    "SMTP_URL": mails.url, "MAIL_FROM": MAIL_FROM, "PUBLIC_URL": base}  # fmt: skip
         bases = [
             stack.enter_context(serving(postgres_url, tmp_path, 2, log, **settings))[0]
             for log in logs
         ]
-        https_port = free_port()
         main = nginx_config(prefix, https_port, [int(b.rsplit(":", 1)[1]) for b in bases])
         stack.enter_context(nginx(main, https_port))
+        stack.enter_context(working(postgres_url, tmp_path, tmp_path / "worker.log", **settings))
         yield {
-            "base": f"https://127.0.0.1:{https_port}",
+            "base": base,
             "port": https_port,
             "username": username,
             "user_id": user_id,
+            "supervisor": supervisor,
             "certificate": prefix / "cert.pem",
             "logs": logs,
+            "mails": mails,
         }
 
 
@@ -209,6 +252,81 @@ def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "red").save(out, "JPEG")
     return out.getvalue()
+
+
+def choose_mail_for_observation_alerts(session: requests.Session, base: str) -> None:
+    """What a supervisor does on the Account page: gives an address and leaves only
+    observation alerts ticked under "By mail"."""
+    page = session.get(f"{base}/account", timeout=30)
+    assert page.status_code == 200, page.text
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+    saved = session.post(
+        f"{base}/account/notifications",
+        data={"csrf_token": csrf_token, "email": SUPERVISOR_MAIL, "mail": ["observation_alert"]},
+        timeout=30,
+    )
+    assert saved.status_code == 200 and "Notification settings saved." in saved.text, saved.text
+    assert f'value="{SUPERVISOR_MAIL}"' in saved.text
+    assert 'value="observation_alert" checked' in saved.text
+    assert 'value="action_assigned" checked' not in saved.text
+
+
+def observation(author: int, severity: str, text: str) -> dict:
+    data = {"category": "safety", "severity": severity, "text": text, "photos": []}
+    return record(author, "observation", data=data)
+
+
+def mail_link(mail) -> str:
+    return re.search(r"Open it: (\S+)", mail.get_body(("plain",)).get_content())[1]
+
+
+def a_supervisor_is_alerted_once_and_given_an_action(deployment, phone, token, users) -> None:
+    """The coordinator's critical observation reaches the Press supervisor in one mail
+    from the worker, whose link opens it through nginx; the same push sent again mails
+    nothing more. The action the coordinator gives them reaches their inbox, by mail not
+    at all: they chose observation alerts alone."""
+    base, user_id, mails = deployment["base"], deployment["user_id"], deployment["mails"]
+    supervisor = phone_from(base, loopback_address(), deployment["certificate"])
+    assert sign_in(supervisor, base, deployment["supervisor"]).status_code == 200
+    choose_mail_for_observation_alerts(supervisor, base)
+
+    push = f"{base}/api/v1/sync/push"
+    critical = observation(user_id, "critical", "Guard missing on the transfer press")
+    body = push_body(critical)
+    assert statuses(phone.post(push, json=body, headers=token).json()) == ["created"]
+    # The answer was lost on the way: the phone sends the same push again.
+    assert statuses(phone.post(push, json=body, headers=token).json()) == ["duplicate"]
+    owner = next(user["id"] for user in users if user["username"] == deployment["supervisor"])
+    due = (datetime.now(UTC) + timedelta(days=30)).date()  # no reminder comes before it
+    action = action_record(user_id, owner, due=due.isoformat())
+    later = observation(user_id, "high", "Oil under the press")
+    pushed = phone.post(push, json=push_body(action, later), headers=token)
+    assert statuses(pushed.json()) == ["created", "created"], pushed.text
+
+    # The worker sends mail in the order it was queued: once the later observation's is
+    # here, a mail from the retried push or for the action would be here too.
+    wait_for(
+        lambda: any(mail_link(m).endswith(f"#o-{later['id']}") for m in mails.to(SUPERVISOR_MAIL)),
+        "the worker to mail the later observation",
+    )
+    first, _later = mails.to(SUPERVISOR_MAIL)
+    assert first["Subject"] == "Critical observation at PRS-04 Transfer press"
+    link = mail_link(first)
+    assert link.startswith(f"{base}/summary/observations?"), link
+    assert link.endswith(f"#o-{critical['id']}"), link
+    page = supervisor.get(link, timeout=30)
+    assert page.status_code == 200, page.text
+    assert f'id="o-{critical["id"]}"' in page.text
+    assert "Guard missing on the transfer press" in page.text
+
+    inbox = supervisor.get(f"{base}/api/v1/notifications", timeout=30)
+    assert inbox.status_code == 200, inbox.text
+    notifications = inbox.json()["notifications"]
+    assert sorted(n["kind"] for n in notifications) == [
+        "action_assigned", "observation_alert", "observation_alert"
+    ]  # fmt: skip
+    (assigned,) = [n for n in notifications if n["kind"] == "action_assigned"]
+    assert assigned["link"] == f"/actions#a-{action['id']}"
 
 
 def test_a_phone_walks_a_shift_through_nginx_and_two_servers(deployment):
@@ -252,6 +370,10 @@ def test_a_phone_walks_a_shift_through_nginx_and_two_servers(deployment):
     assert summary.status_code == 200, summary.text
     (station,) = summary.json()["stations"]
     assert station["counts"]["units_completed"]["total"] == sum(range(50))
+
+    a_supervisor_is_alerted_once_and_given_an_action(
+        deployment, phone, token, pulled.json()["users"]
+    )
 
     # Every request above went through nginx to both servers, round robin.
     for log in deployment["logs"]:

@@ -36,6 +36,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def floorwalk_env(database_url: str, tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment a `floorwalk` command runs with here: the database, a secret key,
+    the photo folder in ``tmp_path``, and ``settings`` as FLOORWALK_* variables, by name
+    without the prefix: what /etc/floorwalk/env gives every unit of one installation."""
+    return {
+        **os.environ,
+        "FLOORWALK_DATABASE_URL": database_url,
+        "FLOORWALK_SECRET_KEY": "server-test-secret",
+        "FLOORWALK_PHOTO_DIR": str(tmp_path / "photos"),
+        **{f"FLOORWALK_{name}": value for name, value in settings.items()},
+    }
+
+
 @contextmanager
 def serving(database_url: str, tmp_path: Path, workers=4, log: Path | None = None, **settings):
     """`floorwalk serve --workers 4` on a free port; killed, with its workers, on exit.
@@ -45,17 +58,11 @@ def serving(database_url: str, tmp_path: Path, workers=4, log: Path | None = Non
     (``LOG_JSON="1"``)."""
     port = free_port()
     log = log or tmp_path / f"server-{port}.log"
-    env = {
-        **os.environ,
-        "FLOORWALK_DATABASE_URL": database_url,
-        "FLOORWALK_SECRET_KEY": "server-test-secret",
-        "FLOORWALK_PHOTO_DIR": str(tmp_path / "photos"),
-        **{f"FLOORWALK_{name}": value for name, value in settings.items()},
-    }
     with log.open("ab") as out:
         process = subprocess.Popen(
             [FLOORWALK, "serve", "--workers", str(workers), "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=floorwalk_env(database_url, tmp_path, **settings),
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
