@@ -280,8 +280,8 @@ def purge_photos_command() -> None:
 @click.option("--once", is_flag=True, help="Run one tick and stop.")
 @needs_database
 def worker(tick: float, lease: float, once: bool) -> None:
-    """SIGTERM finishes the mail being sent, then exits 0."""
-    import logging
+    """SIGTERM finishes the mail being sent, then exits 0. Its log lines go through the
+    app's one handler (requestlog.configure_logging: JSON with FLOORWALK_LOG_JSON=1)."""
     from datetime import timedelta
 
     from .notifications.mail import configured_server
@@ -291,7 +291,6 @@ def worker(tick: float, lease: float, once: bool) -> None:
         configured_server()
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     runner = Worker(current_app._get_current_object(), tick, timedelta(seconds=lease))
     runner.handle_signals()
     mail = "mail through FLOORWALK_SMTP_URL" if current_app.config["SMTP_URL"] else "no mail"
