@@ -281,3 +281,19 @@ def test_odd_values_in_an_actions_form_are_refused_by_field_and_change_nothing(
     page = response.get_data(as_text=True)
     assert re.search(r'<p class="error"[^>]*>[^<]*' + re.escape(message), page), page
     assert counted(ActionUpdate) == 0
+
+
+def test_another_kind_of_records_id_is_no_action_on_the_page(client, made, make_record):
+    """An observation's id (or an unknown one) in an action's address answers 404 to a
+    look and to a move alike, and stores nothing."""
+    people, _ = made
+    station = db.session.execute(select(Station).where(Station.code == "PRS-04")).scalar_one()
+    data = {"category": "safety", "severity": "high", "text": "Oil on floor"}
+    observation = make_record(people["walker"], "observation", station,
+                              utcnow() - timedelta(hours=1), data)  # fmt: skip
+    token = sign_in(client, "manager")
+    for record_id in (observation.id, uuid.uuid4()):
+        assert client.get(f"/actions/{record_id}").status_code == 404
+        assert form(client, f"/actions/{record_id}", token, comment="x").status_code == 404
+    assert client.get("/actions/not-a-uuid").status_code == 404
+    assert counted(ActionUpdate) == 0
