@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import case, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, ActionUpdate, Record, RecordPhoto, User
+from ..models import Action, ActionUpdate, Record, RecordPhoto, Station, User
 from ..notifications.events import ActionDue
 from ..permissions import action_area_ids, actions_in_areas_filter, visible_actions_filter
 from .state import CLOSED, PENDING, is_overdue
@@ -119,12 +119,23 @@ def pulled_actions(
     if since is None:
         rows = session.execute(kept.options(*_details()).order_by(Action.due, Action.id))
         return with_details(session, list(rows.scalars()), today), []
-    changed = Action.change_seq > since
+    changed = changed_since(since)
     rows = session.execute(kept.where(changed).options(*_details()).order_by(Action.due))
     actions = with_details(session, list(rows.scalars()), today)
     shown = {action.id for action in actions}
     gone = session.execute(select(Action.id).where(changed)).scalars()
     return actions, [str(action_id) for action_id in gone if action_id not in shown]
+
+
+def changed_since(since: int):
+    """Actions changed since the change number ``since``, or whose area may have: their
+    station or their owner changed (an admin moved it, or them, to another area), so a
+    delta brings an action into view and erases it as the full pull would."""
+    return or_(
+        Action.change_seq > since,
+        exists().where(Station.id == Action.station_id, Station.change_seq > since),
+        exists().where(User.id == Action.owner_id, User.change_seq > since),
+    )
 
 
 def assignable_users(session: Session, since: int | None) -> tuple[list[dict], list[str]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..database import dialect_insert
 from ..models import Notification, User, utcnow
 from .kinds import BY_NAME
-from .mail import mail_enabled
+from .mail import mail_enabled, one_line
 from .outbox import enqueue
 from .preferences import wants_email
 
@@ -35,14 +35,16 @@ def notify(
     (an observation's id, ``"2026-11-24"``), and a second call with the same user, kind
     and key does nothing. ``link`` is a path on this site ("/summary/2026-11-24").
 
-    Returns the new notification's id, or None when it existed already. Flushes, never
-    commits.
+    Returns the new notification's id, or None when it existed already or ``user`` is
+    deactivated (only active users are notified). Flushes, never commits.
     """
     if kind not in BY_NAME:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if not user.active:
+        return None
     now = now or utcnow()
     values = {
-        "user_id": user.id, "kind": kind, "key": key[:120], "subject": subject[:200],
+        "user_id": user.id, "kind": kind, "key": key[:120], "subject": one_line(subject)[:200],
         "body": body, "link": link[:300], "created_at": now,
     }  # fmt: skip
     stmt = (

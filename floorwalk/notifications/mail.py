@@ -4,6 +4,7 @@ sending one through smtplib, with a timeout so a server that hangs never holds t
 worker for long. Only ``floorwalk worker`` sends: no request ever waits on a mail server.
 """
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from flask import current_app, has_app_context
 from ..models import Notification
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+# Line breaks and other control characters: a subject (an action's title as a phone sent
+# it) is one line, never a way to add a header to the mail.
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,11 @@ def configured_server() -> MailServer | None:
     return parse_smtp_url(config["SMTP_URL"], config["MAIL_FROM"], config["SMTP_TIMEOUT"])
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: control characters and runs of spaces as one space."""
+    return " ".join(CONTROLS.sub(" ", text).split())
+
+
 def message_id(outbox_id: int, domain: str) -> str:
     """The same for every attempt at one outbox row: a mail sent twice (a worker killed
     between the server's acceptance and recording it) is recognisably one."""
@@ -88,10 +97,12 @@ def absolute_link(base_url: str, path: str) -> str:
 def build_mail(
     notification: Notification, to: str, outbox_id: int, server: MailServer, base_url: str
 ) -> EmailMessage:
-    """The mail for one notification: subject, plain text and HTML, the link in both."""
+    """The mail for one notification: subject, plain text and HTML, the link in both.
+    ValueError when ``to`` cannot be a header (a line break in it)."""
     link = absolute_link(base_url, notification.link)
+    subject = one_line(notification.subject)
     mail = EmailMessage()
-    mail["Subject"] = notification.subject
+    mail["Subject"] = subject
     mail["From"] = server.sender
     mail["To"] = to
     mail["Date"] = formatdate(localtime=False)
@@ -102,7 +113,7 @@ def build_mail(
     paragraphs = "".join(f"<p>{escape(line)}</p>" for line in notification.body.split("\n") if line)
     mail.add_alternative(
         "<!doctype html><html><body>"
-        f"<h1>{escape(notification.subject)}</h1>{paragraphs}"
+        f"<h1>{escape(subject)}</h1>{paragraphs}"
         f'<p><a href="{escape(link)}">Open it in floorwalk</a></p>'
         f"<p><small>{escape(footer)}</small></p></body></html>",
         subtype="html",

@@ -85,17 +85,29 @@ class Worker:
 
     def send_one(self, outbox_id: int, server) -> bool:
         row, notification = claimed_mail(db.session, outbox_id)
-        base = public_url(db.session, self.app.config.get("PUBLIC_URL", ""))
-        mail = build_mail(notification, row.to_address, row.id, server, base)
         attempts, address = row.attempts + 1, row.to_address
-        db.session.commit()  # no transaction stays open while the mail server talks
         try:
+            mail = self.mail_for(row, notification, server)
+            db.session.commit()  # no transaction stays open while the mail server talks
             send_mail(server, mail)
         except SendFailed as error:
-            logger.warning("worker: mail %s to %s failed: %s", outbox_id, address, error)
+            logger.warning("worker: mail %s to %r failed: %s", outbox_id, address, error)
             mark_failed(db.session, outbox_id, self.name, attempts, str(error), self.clock(),
                         error.permanent)  # fmt: skip
             return False
         if not mark_sent(db.session, outbox_id, self.name, self.clock()):
             logger.warning("worker: mail %s was sent after its claim ran out", outbox_id)
         return True
+
+    def mail_for(self, row, notification, server):
+        """The mail of a claimed row; SendFailed (for good) when it must not or cannot
+        be sent: one bad row is given up with its reason, never a failed tick."""
+        if not notification.user.active:
+            raise SendFailed("Not sent: the user is deactivated.", permanent=True)
+        base = public_url(db.session, self.app.config.get("PUBLIC_URL", ""))
+        try:
+            return build_mail(notification, row.to_address, row.id, server, base)
+        except ValueError as error:
+            raise SendFailed(
+                f"Not sent: the address cannot go in a mail header ({error}).", permanent=True
+            ) from None

@@ -238,3 +238,62 @@ def test_a_photo_on_an_update_is_seen_as_its_action_is(client, made, tmp_path):
     client.delete("/api/v1/session")
     sign_in(client, "press-lead")
     assert client.get(f"/photos/{photo}").status_code != 403
+
+
+def test_markup_and_line_breaks_in_a_title_or_comment_are_text_on_every_page(client, made):
+    """A phone's text never becomes markup: a title and a comment holding HTML are shown
+    as text on the list, the action's page and the owner's inbox."""
+    people = made[0]
+    title, comment = "<script>alert(1)</script>\r\nBcc: x@evil.example", "<img src=x onerror=1>"
+    body = action_record(people["walker"], people["owner"], title=title,
+                         due=(utcnow().date() + timedelta(days=1)).isoformat())  # fmt: skip
+    push(people["walker"], body)
+    push(people["owner"], action_update(people["owner"], body, comment=comment))
+    sign_in(client, "owner")
+    for url in ("/actions", f"/actions/{body['id']}", "/notifications"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+    assert "&lt;img src=x onerror=1&gt;" in client.get(f"/actions/{body['id']}").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"owner": "-5"}, "greater than or equal to 1"),
+        ({"owner": "99999999999999999999"}, "less than or equal to 2147483647"),
+        ({"owner": "abc"}, "Choose an owner."),
+        ({"due": "0001-01-01"}, "before the action was made"),
+        ({"due": "99999-01-01"}, "Give a date as YYYY-MM-DD."),
+        ({"comment": "x\x00y"}, "NUL"),
+        ({"status": "finished"}, "Must be one of"),
+    ],
+)
+def test_odd_values_in_an_actions_form_are_refused_by_field_and_change_nothing(
+    client, made, fields, message
+):
+    people, body = made
+    token = sign_in(client, "walker")
+    response = form(client, f"/actions/{body['id']}", token, **fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'<p class="error"[^>]*>[^<]*' + re.escape(message), page), page
+    assert counted(ActionUpdate) == 0
+
+
+def test_another_kind_of_records_id_is_no_action_on_the_page(client, made, make_record):
+    """An observation's id (or an unknown one) in an action's address answers 404 to a
+    look and to a move alike, and stores nothing."""
+    people, _ = made
+    station = db.session.execute(select(Station).where(Station.code == "PRS-04")).scalar_one()
+    data = {"category": "safety", "severity": "high", "text": "Oil on floor"}
+    observation = make_record(people["walker"], "observation", station,
+                              utcnow() - timedelta(hours=1), data)  # fmt: skip
+    token = sign_in(client, "manager")
+    for record_id in (observation.id, uuid.uuid4()):
+        assert client.get(f"/actions/{record_id}").status_code == 404
+        assert form(client, f"/actions/{record_id}", token, comment="x").status_code == 404
+    assert client.get("/actions/not-a-uuid").status_code == 404
+    assert counted(ActionUpdate) == 0

@@ -154,3 +154,32 @@ def test_the_outbox_page_shows_failed_mail_with_its_error_and_retries_it(
 def test_the_outbox_page_is_for_admins_alone(client, signed_in):
     signed_in("manager")
     assert client.get("/admin/outbox").status_code == 403
+
+
+def test_the_inbox_and_outbox_forms_need_the_csrf_token_and_touch_only_what_is_theirs(
+    client, make_user, smtp_server
+):
+    """ "Mark read" without the form's token changes nothing; with it, another user's
+    notification stays unread; "Retry now" is for admins alone, token or not."""
+    mine, theirs = make_user("mine", "supervisor"), make_user("theirs", "supervisor")
+    theirs.email = "theirs@plant.example"
+    (mine_id,), (theirs_id,) = fill(mine, 1), fill(theirs, 1)
+    token = sign_in(client, "mine")
+    assert client.post("/notifications/read", data={"id": mine_id}).status_code == 400
+    assert client.post("/notifications/read", data={}).status_code == 400
+    form = {"id": theirs_id, "csrf_token": token}
+    assert client.post("/notifications/read", data=form).status_code == 302
+    assert client.get("/api/v1/notifications").get_json()["unread"] == 1
+    sign_in(client, "theirs")
+    assert client.get("/api/v1/notifications").get_json()["unread"] == 1
+    row = db.session.execute(select(OutboxMail)).scalar_one()
+    token = sign_in(client, "theirs")
+    retry = client.post(f"/admin/outbox/{row.id}/retry", data={"csrf_token": token})
+    assert retry.status_code == 403
+    admin = make_user("root", "admin")
+    admin_token = sign_in(client, "root")
+    assert client.post(f"/admin/outbox/{row.id}/retry").status_code == 400
+    assert (
+        AdminBrowser(client, admin, admin_token).post(f"/admin/outbox/{row.id}/retry").status_code
+        == 302
+    )

@@ -5,6 +5,7 @@ action may be given to."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from floorwalk.accounts import set_user_active
 from floorwalk.extensions import db
@@ -95,3 +96,32 @@ def test_pull_lists_whom_an_action_may_be_given_to(people):
     db.session.commit()
     delta = pulled(people["walker"], answer["cursor"])
     assert delta["users"] == [] and delta["removed"] == {"users": [str(people["other"].id)]}
+
+
+def test_an_action_whose_area_changes_leaves_and_reaches_the_supervisors_phones(people):
+    """An action belongs to its station's area (without a station, its owner's): when an
+    admin moves the station, or the owner, to another area, the old area's supervisor's
+    next delta erases the action and the new area's supervisor's brings it."""
+    from floorwalk.accounts import update_user
+    from floorwalk.catalog.stations import save_station
+    from floorwalk.models import Station
+
+    walker, owner, manager = people["walker"], people["owner"], people["manager"]
+    press, weld = people["supervisor"], people["elsewhere"]
+    at_station = action_record(walker, owner)
+    no_station = action_record(walker, owner, station=None)
+    update_user(db.session, manager, owner, "coordinator", ["Press Shop"])
+    push(walker, at_station, no_station)
+    press_cursor, weld_cursor = pulled(press)["cursor"], pulled(weld)["cursor"]
+    station = db.session.execute(select(Station).where(Station.code == "PRS-04")).scalar_one()
+    values = {"code": "PRS-04", "name": station.name, "area": "Welding", "active": True}
+    save_station(db.session, manager, station, values)
+    db.session.commit()
+    assert pulled(press, press_cursor)["removed"] == {"actions": [at_station["id"]]}
+    assert ids(pulled(weld, weld_cursor)) == [at_station["id"]]
+    press_cursor, weld_cursor = pulled(press)["cursor"], pulled(weld)["cursor"]
+    update_user(db.session, manager, owner, "coordinator", ["Welding"])
+    db.session.commit()
+    delta = pulled(press, press_cursor)
+    assert delta["actions"] == [] and no_station["id"] in delta["removed"]["actions"]
+    assert set(ids(pulled(weld, weld_cursor))) == {at_station["id"], no_station["id"]}

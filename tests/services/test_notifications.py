@@ -346,3 +346,70 @@ def test_an_observation_at_no_station_alerts_nobody_but_still_escalates(
         select(Notification).where(Notification.kind == "escalation_observation").limit(1)
     ).scalars()
     assert "no station" in note.subject and "Smoke in the yard" in note.body
+
+
+# Hostile text and addresses in the worker -------------------------------------------
+
+
+def test_a_title_with_line_breaks_and_markup_makes_one_safe_mail(app, make_user, smtp_server):
+    """An action's title is the phone's text: a line break in it never becomes a header
+    of the mail (no Bcc to a stranger), and its markup is text in the HTML part."""
+    who = people(make_user)
+    title = "Sweep\r\nBcc: thief@evil.example\n<b>now</b>"
+    notify_action_assigned(db.session, "a1", title, who["walker"], who["press"],
+                           date(2026, 11, 26), NOW)  # fmt: skip
+    db.session.commit()
+    assert send(app) == 1
+    (mail,) = smtp_server.mails
+    assert mail["Subject"] == "Action for you: Sweep Bcc: thief@evil.example <b>now</b>"
+    assert mail["Bcc"] is None and mail["To"] == "walker@plant.example"
+    html = mail.get_body(("html",)).get_content()
+    assert "<b>now</b>" not in html and "&lt;b&gt;now&lt;/b&gt;" in html
+    (line,) = inbox(db.session, who["walker"])["notifications"]
+    assert line["subject"] == "Action for you: Sweep Bcc: thief@evil.example <b>now</b>"
+
+
+def test_a_mail_that_cannot_be_made_is_given_up_and_the_others_still_go(
+    app, make_user, smtp_server
+):
+    """An address stored before addresses were checked (a line break in it): that mail
+    is kept with the reason and given up; everyone else's mail of the tick goes out."""
+    who = people(make_user)
+    notify(db.session, who["press"], "observation_alert", "First", "b", "/", "k1", NOW)
+    notify(db.session, who["weld"], "observation_alert", "Second", "b", "/", "k2", NOW)
+    db.session.commit()
+    db.session.execute(
+        OutboxMail.__table__.update()
+        .where(OutboxMail.to_address == "press@plant.example")
+        .values(to_address="press@plant.example\r\nBcc: thief@evil.example")
+    )
+    db.session.commit()
+    assert send(app) == 1
+    assert [m["To"] for m in smtp_server.mails] == ["weld@plant.example"]
+    bad = db.session.execute(
+        select(OutboxMail).where(OutboxMail.to_address.like("press%"))
+    ).scalar_one()
+    assert bad.sent_at is None and bad.next_attempt_at is None and bad.attempts == 1
+    assert "the address cannot go in a mail header" in bad.last_error
+    assert send(app, clock=lambda: NOW + timedelta(hours=1)) == 0
+
+
+def test_a_deactivated_user_is_neither_notified_nor_mailed(app, make_user, smtp_server):
+    """Only active users are notified: no reminder for a deactivated owner's action, and
+    a mail queued before the user was deactivated is not sent."""
+    from floorwalk.accounts import set_user_active
+
+    who = people(make_user)
+    walker, press, boss = who["walker"], who["press"], who["boss"]
+    notify(db.session, press, "observation_alert", "Queued", "b", "/", "k1", NOW)
+    set_user_active(db.session, boss, press, False)
+    set_user_active(db.session, boss, walker, False)
+    db.session.commit()
+    due = ActionDue("a1", "Fix guard", walker, date(2026, 11, 25), ())
+    jobs.action_reminders(db.session, NOW, lambda session, today: [due])
+    assert kinds_of(walker) == []
+    assert send(app) == 0
+    assert smtp_server.mails == []
+    row = db.session.execute(select(OutboxMail)).scalar_one()
+    assert row.sent_at is None and row.next_attempt_at is None
+    assert "deactivated" in row.last_error
