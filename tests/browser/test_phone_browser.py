@@ -464,3 +464,58 @@ def test_no_speak_button_where_the_browser_offers_no_recognition(phone, phone_pl
     phone.get_by_role("button", name="Add observation").click()
     phone.get_by_label("Description").wait_for()
     assert phone.get_by_role("button", name="Speak").count() == 0
+
+
+STORAGE_FULL = "This phone's storage is full: sync, or delete old photos"
+
+
+def test_a_full_phone_says_so_keeps_the_form_and_saves_once_there_is_room(
+    browser,
+    live_server,
+    phone_plant,  # noqa: F811
+    tmp_path,
+):
+    """A browser profile on a small filesystem filled up is a phone whose storage is full:
+    Chromium refuses the photo's write (its quota does not follow the free space)."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+    from tests.browser.test_app_browser import jpeg_bytes
+    from tests.deploy.test_faults import fill, small_filesystem
+
+    with small_filesystem(tmp_path / "profile", "size=64m,mode=0700") as profile:
+        context = browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=PHONE,
+            base_url=live_server.url, has_touch=True,
+        )  # fmt: skip
+        try:
+            context.set_default_timeout(15_000)
+            page = context.pages[0]
+            errors = []
+            page.on("pageerror", lambda error: errors.append(error))
+            open_app(page, "/s/PRS-04")
+            live_server.stop()  # offline: the save stays on the phone
+            page.get_by_role("button", name="Add observation").click()
+            page.get_by_label("Category").select_option("safety")
+            description = page.get_by_label("Description")
+            description.fill("Oil on the walkway next to the press guard.")
+            page.get_by_label("Photo").set_input_files(
+                files=[{"name": "oil.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
+            )
+            filler = fill(profile)
+            save = page.get_by_role("button", name="Save", exact=True)
+            save.click()
+            page.locator("form .error").filter(has_text=STORAGE_FULL).wait_for()
+            screenshot(page, "observation-storage-full")
+            # What was typed stays, and nothing was saved by half.
+            assert description.input_value() == "Oil on the walkway next to the press guard."
+            assert page.get_by_label("Category").input_value() == "safety"
+            photos = page.get_by_role("list", name="Pictures taken").get_by_role("listitem")
+            assert photos.count() == 1
+            status_is(page, "All synced")
+
+            filler.unlink()  # room again: the same Save works
+            save.click()
+            page.locator("#toast").filter(has_text="Saved").wait_for()
+            status_is(page, "1 pending")
+            assert errors == []
+        finally:
+            context.close()

@@ -9,6 +9,11 @@ test("a full storage says so and what to do, however the browser names it", () =
   assert.equal(saveProblem(quota), STORAGE_FULL);
   assert.equal(saveProblem({ name: "NS_ERROR_DOM_QUOTA_REACHED" }), STORAGE_FULL);
   assert.equal(saveProblem({ name: "AbortError", inner: { name: "QuotaExceededError" } }), STORAGE_FULL);
+  // A full disk, as Chromium says it before any quota: a photo, then a record.
+  assert.equal(saveProblem(new DOMException("Failed to write blobs (IOError)", "DataError")), STORAGE_FULL);
+  const record = "Connection is closing because of: IO error: .../000003.log: FILE_ERROR_NO_SPACE (ChromeMethodBFE: 3::WritableFileAppend::8)";
+  assert.equal(saveProblem(new DOMException(record, "UnknownError")), STORAGE_FULL);
+  assert.notEqual(saveProblem(new DOMException("Data provided to an operation does not meet requirements.", "DataError")), STORAGE_FULL);
   assert.match(STORAGE_FULL, /^This phone's storage is full: sync, or delete old photos/);
   const other = saveProblem(new TypeError("x is undefined"));
   assert.doesNotMatch(other, /storage|undefined/);

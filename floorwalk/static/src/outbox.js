@@ -19,12 +19,13 @@ export async function saveAllToOutbox(records) {
     await Promise.all(requests);
   } catch (error) {
     for (const request of requests) request.catch(() => {}); // each fails with the abort
+    const why = tx.error ?? error; // the browser's reason (storage full…), when it aborted
     try {
       tx.abort(); // a put refused: the ones before it go too
     } catch {
       // the transaction had ended already (aborted by the browser: storage full)
     }
-    throw error;
+    throw why;
   }
   return entries;
 }
@@ -81,8 +82,12 @@ export async function clearSynced(author) {
 
 // Photos ------------------------------------------------------------------------------
 
+/** Save a photo waiting for upload. A refused write fails with why the browser refused
+ * it (storage full…), not with the "aborted" every request of the transaction gets. */
 export async function savePhoto(id, blob, author) {
-  return (await db()).put("photos", { id, blob, author });
+  const tx = (await db()).transaction("photos", "readwrite");
+  tx.store.put({ id, blob, author }).catch(() => {}); // fails with the abort: tx.done says why
+  await tx.done;
 }
 
 export async function photosToUpload(author) {

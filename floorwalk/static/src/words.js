@@ -44,10 +44,17 @@ const BRIEF = { [NO_NETWORK]: "Offline", [NO_SERVER]: "No server", [SERVER_PROBL
 /** A sync problem in a word or two, for the one-line status note. */
 export const brief = (problem) => BRIEF[problem] ?? problem;
 
+// A phone whose disk is full refuses a write before any quota does: Chromium aborts the
+// transaction with DataError "Failed to write blobs (IOError)" for a photo and UnknownError
+// "... FILE_ERROR_NO_SPACE ..." for a record (seen on a full disk, docs/pwa.md).
+const NO_SPACE = /^Failed to write blobs|FILE_ERROR_NO_SPACE|No space left/;
+
 /** IndexedDB's "full" as each browser says it, or wrapped by a transaction's abort. */
 function isQuota(error) {
-  const names = [error?.name, error?.inner?.name, error?.cause?.name];
-  return names.some((name) => name === "QuotaExceededError" || name === "NS_ERROR_DOM_QUOTA_REACHED") || error?.code === 22;
+  const errors = [error, error?.inner, error?.cause];
+  const names = errors.map((each) => each?.name);
+  if (names.some((name) => name === "QuotaExceededError" || name === "NS_ERROR_DOM_QUOTA_REACHED")) return true;
+  return error?.code === 22 || errors.some((each) => NO_SPACE.test(each?.message ?? ""));
 }
 
 /** What a person reads when saving on the phone failed. */
