@@ -31,6 +31,11 @@ export function db() {
       dbPromise?.then((d) => d.close());
       dbPromise = undefined;
     },
+    terminated() {
+      // The browser closed the connection (a full disk does: "Connection is closing
+      // because of: IO error"): the next save opens a new one instead of failing for good.
+      dbPromise = undefined;
+    },
   });
   return dbPromise;
 }
