@@ -29,6 +29,7 @@ NAVIGATION = (
     ("Summary", "summary.today", EVERY_ROLE),
     ("Follow-up", "summary.observations", FOLLOW_UP_ROLES),
     ("Actions", "actions.index", EVERY_ROLE),
+    ("Reports", "summary.report", EVERY_ROLE),
     ("Admin", "admin.index", ("admin",)),
 )
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..actions.figures import action_figures
 from ..catalog import plan
 from ..models import utcnow
+from ..settings import plant_clock
 from .figures import (
     AMOUNT_KINDS,
     number,
@@ -55,6 +56,16 @@ def previous_period(day_from: date, day_to: date) -> tuple[date, date]:
     """The period of equal length that ends the day before ``day_from``."""
     length = (day_to - day_from).days + 1
     return day_from - timedelta(days=length), day_from - timedelta(days=1)
+
+
+# The report a manager gets without asking for a span: the last complete week.
+DEFAULT_DAYS = 7
+
+
+def default_span(session: Session, now) -> tuple[date, date]:
+    """The last DEFAULT_DAYS complete production days before ``now``'s (yesterday last)."""
+    end = plant_clock(session).production_day(now) - timedelta(days=1)
+    return end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
 def period_report(

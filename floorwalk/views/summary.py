@@ -24,7 +24,7 @@ from ..accounts import role_required
 from ..actions.pages import create_action_context
 from ..errors import CODES, error_response
 from ..extensions import db
-from ..models import Record
+from ..models import Record, utcnow
 from ..permissions import EVERY_ROLE, FOLLOW_UP_ROLES
 from ..schemas import form_input
 from ..summaries.export import (
@@ -42,7 +42,7 @@ from ..summaries.pages import (
     report_page,
     station_page,
 )
-from ..summaries.period import REPORT_CSV_HEADER, period_report, report_csv_rows
+from ..summaries.period import REPORT_CSV_HEADER, default_span, period_report, report_csv_rows
 from ..summaries.schemas import (
     FollowUpForm,
     HandoverForm,
@@ -158,6 +158,10 @@ def records_csv():
 @bp.get("/report")
 @role_required(*EVERY_ROLE)
 def report():
+    if "from" not in request.args and "to" not in request.args:
+        # "Reports" in the navigation: the last complete week, at an address to share.
+        start, end = default_span(db.session, utcnow())
+        return redirect(url_for("summary.report", **{"from": start, "to": end}))
     query = parse_query(ReportQuery())
     data = period_report(db.session, query["start"], query["end"], query["area"], query["shift"])
     return render_template(

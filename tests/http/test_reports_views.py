@@ -2,6 +2,7 @@
 users meet them; the figures are those of tests/report_plant.py."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -189,3 +190,21 @@ def test_each_station_has_a_sparkline_that_says_its_trend(client, period):
     assert len(labels) == 3
     assert labels[0].startswith("PRS-01 Blanking press: attainment ")
     assert "not measured" not in labels[0]
+
+
+def test_reports_in_the_navigation_opens_the_last_complete_week(client, period):
+    from floorwalk.extensions import db
+    from floorwalk.models import utcnow
+    from floorwalk.settings import plant_clock
+
+    sign_in(client, "coord")
+    assert '<a href="/report">Reports</a>' in client.get("/summary").get_data(as_text=True)
+    response = client.get("/report")
+    yesterday = plant_clock(db.session).production_day(utcnow()) - timedelta(days=1)
+    start = yesterday - timedelta(days=6)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/report?from={start}&to={yesterday}"
+    assert client.get(response.headers["Location"]).status_code == 200
+    # Half a span is still a mistake, said in a sentence.
+    half = client.get("/report?from=2026-02-27")
+    assert half.status_code == 400 and "to:" in half.get_data(as_text=True)
