@@ -33,6 +33,7 @@ class ActionFilters:
     owner: int | None = None
     overdue: bool = False
     area: int | None = None
+    due_by: date | None = None  # not done and due on or before (the shift handover)
 
 
 def _details():
@@ -60,6 +61,8 @@ def list_actions(
         query = query.where(overdue_filter(today))
     if filters.area is not None:
         query = query.where(actions_in_areas_filter({filters.area}))
+    if filters.due_by is not None:
+        query = query.where(Action.status.in_(PENDING), Action.due <= filters.due_by)
     rank = case(PRIORITY_RANK, value=Action.priority, else_=9)
     query = query.order_by(
         case((overdue_filter(today), 0), else_=1), Action.due, rank, Action.created_at, Action.id

@@ -1,7 +1,8 @@
 """Shift handover (DESIGN §10): for a shift, what the next lead must know — its open
 alerts, open critical and high observations and the stations behind, grouped as the day
 page's verdict — plus the outgoing lead's note, and "Acknowledge handover" recorded with
-who and when. Actions due come with actions (DESIGN §9).
+who and when; and the actions due — not done and due by the end of the next day, overdue
+first, those the viewer may see (DESIGN §9).
 
 Who may: everyone reads; supervisors, managers and admins write the note; managers,
 admins and supervisors of the areas concerned acknowledge (permissions.py).
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actions.queries import ActionFilters, list_actions
 from ..audit import record_audit
 from ..days import PlantClock
 from ..models import Area, Category, Handover, User, utcnow
@@ -72,6 +74,12 @@ def handover_page(
         "may_write": may_write_handover_note(viewer),
         "may_acknowledge": may_acknowledge_handover(viewer, set(concerned)),
         "concerned": sorted(concerned.values()),
+        "actions_due": list_actions(
+            session,
+            viewer,
+            ActionFilters(due_by=day + timedelta(days=1)),
+            clock.production_day(now),
+        ),
         "metrics": metrics_by_key(session),
         "categories": dict(session.execute(select(Category.key, Category.label)).all()),
         "note_at": _local(handover.note_at if handover else None, clock),

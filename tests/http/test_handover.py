@@ -117,3 +117,39 @@ def test_supervisors_reach_the_last_handover_from_home_and_everyone_from_the_day
     assert ('href="/handover"' in client.get("/").get_data(as_text=True)) == linked
     day_page = client.get(f"/summary/{D.isoformat()}").get_data(as_text=True)
     assert f'href="/handover?day={D.isoformat()}&amp;shift=C"' in day_page
+
+
+def test_the_handover_lists_the_actions_due_that_the_reader_may_see(client, summary_plant):
+    from floorwalk.models import User
+    from floorwalk.sync.push import apply_push
+    from tests.factories import action_record, action_update, push_body, stamp
+
+    users = {u.username: u for u in db.session.execute(select(User)).scalars()}
+    lead, walker = users["sup_press"], users["walker1"]
+    made = stamp(local(D, 9) - timedelta(days=3))
+
+    def action(title, due, station="PRS-01", owner=walker):
+        body = action_record(lead, owner, due=due.isoformat(), station=station, title=title)
+        body["observed_at"] = made
+        apply_push(db.session, lead, push_body(body), local(D, 10))
+        return body
+
+    action("Fix the guard on the blanking press", D - timedelta(days=1))  # overdue
+    action("Sweep under the transfer press", D + timedelta(days=1), "PRS-02")  # due tomorrow
+    action("Order new gloves", D + timedelta(days=5))  # later: not the next lead's
+    done = action("Replace the drip tray", D)
+    update = action_update(walker, done, status="done")
+    update["observed_at"] = stamp(local(D, 9))
+    apply_push(db.session, walker, push_body(update), local(D, 10))
+    action("Reset the robot's gripper", D, "WLD-01", owner=users["sup_weld"])  # Welding's
+    db.session.commit()
+
+    sign_in(client, "walker1")
+    html = client.get(PAGE).get_data(as_text=True)
+    section = html[html.index('id="h-actions"') :]
+    assert 'Actions due <span class="count">2</span>' in section
+    first, second = section.index("Fix the guard"), section.index("Sweep under")
+    assert first < second  # overdue first
+    assert "overdue" in section[first:second]
+    for absent in ("Order new gloves", "Replace the drip tray", "Reset the robot"):
+        assert absent not in section
