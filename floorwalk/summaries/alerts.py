@@ -28,6 +28,18 @@ def period_end(clock: PlantClock, day: date, shift: str | None) -> datetime:
     return end
 
 
+def elapsed_share(clock: PlantClock, day: date, shift: str | None, now: datetime) -> float:
+    """How much of the day, or of the shift of it, has gone by at ``now``: 0 before it
+    starts, 1 once it is over (the pace a station's counts are held to meanwhile)."""
+    end = period_end(clock, day, shift)
+    start = clock.day_bounds(day)[0]
+    if shift:
+        start = dict((s.name, at) for s, at in clock.shift_starts(day))[shift]
+    if now >= end:
+        return 1.0
+    return max(0.0, (now - start) / (end - start))
+
+
 def day_alerts(
     session: Session,
     scope: Scope,

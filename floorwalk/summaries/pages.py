@@ -19,6 +19,7 @@ from ..permissions import (
 )
 from ..settings import plant_clock
 from ..sync.devices import stale_device_count
+from .alerts import elapsed_share
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
 from .period import TREND_DAILY_DAYS, station_trends
@@ -45,7 +46,9 @@ def day_page(
     trend = daily_trend(session, day, area_id, summary["shift"])
     metrics = metrics_by_key(session)
     clock = plant_clock(session)
-    today = clock.production_day(utcnow())
+    now = utcnow()
+    today = clock.production_day(now)
+    pace = 1.0 if summary["complete"] else elapsed_share(clock, day, summary["shift"], now)
     return {
         "summary": summary,
         # Actions opened, closed and overdue that day (DESIGN §10; not in §3's JSON).
@@ -66,7 +69,8 @@ def day_page(
         "report_from": {n: (day - timedelta(days=n - 1)).isoformat() for n in REPORT_LINKS},
         "station_names": {row["code"]: row["name"] for row in summary["stations"]},
         "verdict": verdict(summary),
-        "grid": station_grid(summary, {key: m.kind for key, m in metrics.items()}),
+        "pace": pace,
+        "grid": station_grid(summary, {key: m.kind for key, m in metrics.items()}, pace),
         "phones_at_risk": (
             stale_device_count(session, utcnow()) if may_see_phones_at_risk(viewer) else None
         ),

@@ -61,20 +61,26 @@ def verdict(summary: dict[str, Any]) -> dict[str, Any]:
     return {"headline": headline, "total": total, "groups": groups}
 
 
-def attainment_mark(attainment: float | None) -> tuple[str, str]:
-    """A cell's colour class and the symbol that says the same without colour."""
+def attainment_mark(attainment: float | None, pace: float = 1.0) -> tuple[str, str]:
+    """A cell's colour class and the symbol that says the same without colour: its
+    attainment against ``pace``, the share of the day target due by now (1 once the day
+    is over)."""
     if attainment is None:
         return "att-none", ""
-    if attainment >= 1:
+    if attainment >= pace:
         return "att-met", "✓"
-    if attainment >= LOW_ATTAINMENT:
+    if attainment >= LOW_ATTAINMENT * pace:
         return "att-near", "–"
     return "att-low", "▼"
 
 
-def station_grid(summary: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+def station_grid(
+    summary: dict[str, Any], kinds: dict[str, str], pace: float = 1.0
+) -> dict[str, Any]:
     """Areas of stations × the metrics any station of the day has, amounts first then
-    gauges; each cell the figure, its attainment, colour class and symbol."""
+    gauges; each cell the figure, its attainment, colour class and symbol. While the day
+    is in progress (``pace`` < 1) an amount is held to the share of the day gone by, and
+    one nothing was counted for yet is shown as not counted, not as behind."""
     order: dict[str, int] = {}
     for row in summary["stations"]:
         for key in row["counts"]:
@@ -85,12 +91,12 @@ def station_grid(summary: dict[str, Any], kinds: dict[str, str]) -> dict[str, An
         cells = []
         for key in columns:
             figures = row["counts"].get(key)
-            cells.append(grid_cell(figures, kinds.get(key)) if figures else None)
+            cells.append(grid_cell(figures, kinds.get(key), pace) if figures else None)
         areas[row["area"]].append({"code": row["code"], "name": row["name"], "cells": cells})
     return {"columns": columns, "areas": list(areas.items())}
 
 
-def grid_cell(figures: dict[str, Any], kind: str | None) -> dict[str, Any]:
+def grid_cell(figures: dict[str, Any], kind: str | None, pace: float = 1.0) -> dict[str, Any]:
     if kind == "gauge":
         below = figures.get("below")
         value = figures.get("last")
@@ -99,8 +105,12 @@ def grid_cell(figures: dict[str, Any], kind: str | None) -> dict[str, Any]:
         return {"css": css, "symbol": symbol, "text": "—" if value is None else value,
                 "title": title}  # fmt: skip
     attainment = figures.get("attainment")
-    css, symbol = attainment_mark(attainment)
     target = figures.get("target")
+    if pace < 1 and not figures.get("total"):
+        return {"css": "att-none", "symbol": "", "text": "—", "title": "not counted yet"}
+    css, symbol = attainment_mark(attainment, pace)
     text = f"{attainment:.0%}" if attainment is not None else str(figures.get("total", "—"))
     title = f"{figures.get('total')} of {target}" if target is not None else "no target"
+    if pace < 1 and target is not None:
+        title += f"; on pace: {pace * target:.0f} by now"
     return {"css": css, "symbol": symbol, "text": text, "title": title}

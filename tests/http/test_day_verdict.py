@@ -96,3 +96,41 @@ def test_the_grid_has_a_legend_of_station_codes_and_names(client, summary_plant)
     assert 'aria-labelledby="codes-h"' in legend and '<h2 id="codes-h">Station codes</h2>' in legend
     assert "<div><dt>PRS-01</dt><dd>Blanking press</dd></div>" in legend
     assert "<div><dt>PRS-02</dt><dd>Transfer press</dd></div>" in legend
+
+
+def test_while_the_day_runs_the_grid_holds_stations_to_its_pace_not_to_the_whole_day(
+    summary_plant,
+):
+    # Half the day gone: 83 % of the units and 50 % of the scrap target are ahead of pace;
+    # nothing counted yet at PRS-02 is said so, not painted behind.
+    grid = station_grid(the_summary(summary_plant), KINDS, pace=0.5)
+    cells = {row["code"]: row["cells"] for row in grid["areas"][0][1]}
+    assert [(c["css"], c["symbol"], c["text"]) for c in cells["PRS-01"][:2]] == [
+        ("att-met", "✓", "83%"),
+        ("att-met", "✓", "50%"),
+    ]
+    assert cells["PRS-01"][0]["title"] == "500 of 600; on pace: 300 by now"
+    assert cells["PRS-01"][2]["css"] == "att-low"  # a level below its minimum stays so
+    assert cells["PRS-02"][0] == {
+        "css": "att-none", "symbol": "", "text": "—", "title": "not counted yet"
+    }  # fmt: skip
+    # Near the day's end the same figures fall behind the pace again.
+    late = station_grid(the_summary(summary_plant), KINDS, pace=0.95)
+    late_cells = {row["code"]: row["cells"] for row in late["areas"][0][1]}
+    assert late_cells["PRS-01"][0]["css"] == "att-near"  # 83 % of 95 %: 87 % of pace
+
+
+def test_the_share_of_the_day_or_shift_gone_by(summary_plant):
+    from floorwalk.settings import plant_clock
+    from floorwalk.summaries.alerts import elapsed_share
+    from tests.summary_plant import local
+
+    clock = plant_clock(db.session)
+    start, end = clock.day_bounds(D)
+    assert elapsed_share(clock, D, None, start + (end - start) / 4) == 0.25
+    assert elapsed_share(clock, D, None, end) == 1.0
+    assert elapsed_share(clock, D, None, start - (end - start)) == 0.0
+    (first, first_start), (_, second_start) = clock.shift_starts(D)[:2]
+    middle = first_start + (second_start - first_start) / 2
+    assert elapsed_share(clock, D, first.name, middle) == 0.5
+    assert elapsed_share(clock, D, first.name, local(D, 23)) == 1.0
