@@ -252,7 +252,7 @@ def day_achieved(
 
 def pair_figures(session, scope: Scope, plant: Plant, off, totals, pair_targets) -> dict:
     """Per (station, metric) with a count or a target: (total, target)."""
-    last = last_readings(session, scope, off)
+    last = last_readings(session, scope, plant, off)
     figures = {}
     for pair in totals.keys() | pair_targets.keys():
         kind = plant.kinds[pair[1]][1]

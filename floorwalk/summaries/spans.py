@@ -12,10 +12,10 @@ from datetime import date
 from sqlalchemy import and_, case, false, func, null, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
-from ..models import RECORD_TYPES, Category, Metric, Record, Station, StationMetric
+from ..models import RECORD_TYPES, Category, Record, Station, StationMetric
+from ..sync.schemas import MAX_COUNT_VALUE
 from .figures import (
     COUNTED_MINUTES,
-    GAUGE_READING,
     OPEN_STATUSES,
     ObservationGroup,
     per_shift_counts,
@@ -38,7 +38,7 @@ def off_conditions(off: dict[date, set[int]], day_column, station_column) -> lis
 
 
 def last_readings(
-    session: Session, scope: Scope, off: dict[date, set[int]]
+    session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]]
 ) -> dict[tuple[int, int], float]:
     """Per (station, metric) of a gauge: its last reading of the period's scheduled days
     (the last day with one, by observed time)."""
@@ -46,12 +46,18 @@ def last_readings(
         *scope.record_filter(),
         *off_conditions(off, Record.production_day, Record.station_id),
     ]
-    # Each gauge's last day with a reading first (a GROUP BY on the covering index), so
-    # that only that day's readings are ranked rather than the period's.
+    gauges = [mid for mid, (_, kind) in plant.kinds.items() if kind == "gauge"]
+    # Each gauge's last day with a reading first (a GROUP BY on the covering index, the
+    # gauges named by id rather than a join to metrics per row), so that only that
+    # day's readings are ranked rather than the period's.
     last_days = (
         select(Record.station_id, Record.metric_id, func.max(Record.production_day))
-        .join(Metric, Metric.id == Record.metric_id)
-        .where(*GAUGE_READING, *conditions)
+        .where(
+            Record.type == "count",
+            Record.metric_id.in_(gauges),
+            Record.value.between(0, MAX_COUNT_VALUE),
+            *conditions,
+        )
         .group_by(Record.station_id, Record.metric_id)
     )
     ranked = ranked_gauge_readings(
@@ -203,11 +209,11 @@ def visits(
     station = Record.station_id + 0
     conditions = [
         Record.type.in_(RECORD_TYPES),
-        station.in_(select(Station.id).where(Station.active.is_(True))),
         *scope.record_filter(),
         *off_conditions(off, Record.production_day, Record.station_id),
     ]
-    # The (day, station) pairs with a record, read once and counted both ways.
+    # The (day, station) pairs with a record, read once and counted both ways; the
+    # stations kept active checked per pair, not per record (a tenth as many lookups).
     visited = (
         select(Record.production_day.label("day"), station.label("station_id"))
         .where(*conditions)
@@ -215,11 +221,14 @@ def visits(
         .cte("visited")
         .prefix_with("MATERIALIZED")
     )
+    active = visited.c.station_id.in_(select(Station.id).where(Station.active.is_(True)))
     rows = plain_rows(
         session,
         union_all(
-            select(visited.c.day, null(), func.count()).group_by(visited.c.day),
-            select(null(), visited.c.station_id, func.count()).group_by(visited.c.station_id),
+            select(visited.c.day, null(), func.count()).where(active).group_by(visited.c.day),
+            select(null(), visited.c.station_id, func.count())
+            .where(active)
+            .group_by(visited.c.station_id),
         ),
     )
     by_day = {day: count for day, _, count in rows if day is not None}
