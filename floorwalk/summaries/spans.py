@@ -37,6 +37,16 @@ def off_conditions(off: dict[date, set[int]], day_column, station_column) -> lis
     ]
 
 
+def holds_records(session: Session, scope: Scope) -> bool:
+    """Whether the scope's days hold any live record of its stations (and shift). The
+    days as a range too: both databases then seek them in an index on the day, where
+    PostgreSQL's plan for a year of listed days reads the table."""
+    first = select(Record.id).where(
+        Record.production_day.between(scope.day_from, scope.day_to), *scope.record_filter()
+    )
+    return session.execute(first.limit(1)).first() is not None
+
+
 def last_readings(
     session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]]
 ) -> dict[tuple[int, int], float]:
