@@ -28,6 +28,7 @@ from .figures import (
 from .scope import Plant, Scope, SummaryError, check_shift, known_area, load_plant
 from .spans import (
     count_figures,
+    holds_records,
     key_amounts,
     last_readings,
     observation_totals,
@@ -100,10 +101,18 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
     off = unscheduled_stations(session, scope, plant.clock)
     targets = period_targets(session, scope, plant)
     planned, pair_targets = target_sums(days, plant, off, targets)
-    totals, achieved = day_achieved(session, scope, plant, off, targets)
-    visited_by_day, visited_days = visits(session, scope, off)
+    # A period without a record (the year before the first) skips the passes over the
+    # records: PostgreSQL would read the whole table for each, its plan expecting a
+    # year of rows.
+    if holds_records(session, scope):
+        totals, achieved = day_achieved(session, scope, plant, off, targets)
+        visited_by_day, visited_days = visits(session, scope, off)
+        groups = observation_totals(session, scope)
+        last = last_readings(session, scope, plant, off)
+    else:
+        totals, achieved, visited_by_day, visited_days, groups, last = {}, {}, {}, {}, [], {}
     active_ids = {station.id for station in plant.stations}
-    observations = observation_counts(observation_totals(session, scope), None)
+    observations = observation_counts(groups, None)
     return {
         "from": scope.day_from.isoformat(),
         "to": scope.day_to.isoformat(),
@@ -113,7 +122,7 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
             len(days),
             off,
             visited_days,
-            pair_figures(session, scope, plant, off, totals, pair_targets),
+            pair_figures(plant, last, totals, pair_targets),
         ),
         "coverage": {
             "by_day": {
@@ -250,9 +259,9 @@ def day_achieved(
     return pairs, achieved
 
 
-def pair_figures(session, scope: Scope, plant: Plant, off, totals, pair_targets) -> dict:
-    """Per (station, metric) with a count or a target: (total, target)."""
-    last = last_readings(session, scope, off)
+def pair_figures(plant: Plant, last, totals, pair_targets) -> dict:
+    """Per (station, metric) with a count or a target: (total, target); a gauge's total
+    its last reading (``last``)."""
     figures = {}
     for pair in totals.keys() | pair_targets.keys():
         kind = plant.kinds[pair[1]][1]

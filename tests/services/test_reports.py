@@ -163,3 +163,22 @@ def test_a_whole_year_is_one_report(period):
     report = period_report(db.session, date(2025, 3, 9), TO)
     assert report["days"] == 365
     assert report["stations"][0]["counts"]["units_completed"]["total"] == 280 + 95
+
+
+def test_a_period_without_records_has_the_plans_targets_and_nothing_counted(period):
+    """The previous period of a year holds no record: its targets and stations are the
+    plan's, every count 0, nobody visited, no attainment for the period."""
+    previous = period_report(db.session, date(2025, 3, 9), TO)["previous"]
+    assert previous["days"] == 365
+    units = {row["code"]: row["counts"]["units_completed"] for row in previous["stations"]}
+    assert {code: figures["target"] for code, figures in units.items()} == {
+        "PRS-01": 36500,  # 100 a day
+        "PRS-02": 18250,
+        "WLD-01": 29200,
+    }
+    assert {(figures["total"], figures["attainment"]) for figures in units.values()} == {(0, 0.0)}
+    assert {row["visited_days"] for row in previous["stations"]} == {0}
+    assert previous["attainment"]["period"] is None
+    assert set(previous["attainment"]["by_day"].values()) == {None}
+    assert {day["visited"] for day in previous["coverage"]["by_day"].values()} == {0}
+    assert previous["observations"] == NO_COUNTS
