@@ -106,7 +106,7 @@ describe("the edit rule", () => {
 
   test("Use the server's lets the outbox entry go and shows the server's version; no sync", async () => {
     const server = { version: 5, record: { ...pulled, version: 4, data: { metric: "units", value: 60 } } };
-    await outbox.saveToOutbox({ ...pulled, version: 3 });
+    await outbox.saveAllToOutbox([{ ...pulled, version: 3 }]);
     await edits.useServers({ ...pulled, version: 3, state: "conflict", server });
     assert.equal(await outbox.outboxEntry(pulled.id), undefined);
     const [shown] = await outbox.syncedFor(7);
@@ -116,7 +116,7 @@ describe("the edit rule", () => {
   });
 
   test("discarding a rejected record (no server version) just lets it go", async () => {
-    await outbox.saveToOutbox({ ...pulled, version: 1 });
+    await outbox.saveAllToOutbox([{ ...pulled, version: 1 }]);
     await edits.useServers({ ...pulled, version: 1, state: "rejected", server: null });
     assert.deepEqual(await outbox.outboxFor(7), []);
     assert.deepEqual(await outbox.syncedFor(7), []);

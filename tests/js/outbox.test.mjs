@@ -11,6 +11,8 @@ const record = (id, author = 1, extra = {}) => ({
   walk: null, offset_ms: null, data: { metric: "units", value: 4 }, ...extra,
 });
 
+const save = async (entry) => (await outbox.saveAllToOutbox([entry]))[0];
+
 beforeEach(async () => {
   const database = await db();
   for (const name of ["outbox", "photos", "records"]) await database.clear(name);
@@ -18,7 +20,7 @@ beforeEach(async () => {
 
 describe("outbox", () => {
   test("a saved record is pending, without the errors or server version of an earlier one", async () => {
-    await outbox.saveToOutbox(record("a", 1, { state: "rejected", errors: { x: ["bad"] }, server: { version: 3 } }));
+    await save(record("a", 1, { state: "rejected", errors: { x: ["bad"] }, server: { version: 3 } }));
     const stored = await outbox.outboxEntry("a");
     assert.equal(stored.state, "pending");
     assert.equal(stored.errors, null);
@@ -26,22 +28,22 @@ describe("outbox", () => {
   });
 
   test("saving the same id again replaces the entry: one entry per record", async () => {
-    await outbox.saveToOutbox(record("a"));
-    await outbox.saveToOutbox(record("a", 1, { version: 2 }));
+    await save(record("a"));
+    await save(record("a", 1, { version: 2 }));
     const mine = await outbox.outboxFor(1);
     assert.equal(mine.length, 1);
     assert.equal(mine[0].version, 2);
   });
 
   test("each author sees only their own entries (a shared phone)", async () => {
-    await outbox.saveToOutbox(record("a", 1));
-    await outbox.saveToOutbox(record("b", 2));
+    await save(record("a", 1));
+    await save(record("b", 2));
     assert.deepEqual((await outbox.outboxFor(1)).map((r) => r.id), ["a"]);
     assert.deepEqual((await outbox.outboxFor(2)).map((r) => r.id), ["b"]);
   });
 
   test("updateOutbox stores the entry as given (a rejection keeps its state)", async () => {
-    await outbox.saveToOutbox(record("a"));
+    await save(record("a"));
     await outbox.updateOutbox({ ...(await outbox.outboxEntry("a")), state: "rejected", errors: { station: ["gone"] } });
     const stored = await outbox.outboxEntry("a");
     assert.equal(stored.state, "rejected");
@@ -49,7 +51,7 @@ describe("outbox", () => {
   });
 
   test("a synced record leaves the outbox and joins the history, without outbox fields", async () => {
-    const entry = await outbox.saveToOutbox(record("a"));
+    const entry = await save(record("a"));
     await outbox.markSynced(entry);
     assert.equal(await outbox.outboxEntry("a"), undefined);
     const [synced] = await outbox.syncedFor(1);
@@ -59,14 +61,14 @@ describe("outbox", () => {
   });
 
   test("pull never overwrites a pending local edit: the outbox entry stays", async () => {
-    await outbox.saveToOutbox(record("a", 1, { version: 3, data: { metric: "units", value: 9 } }));
+    await save(record("a", 1, { version: 3, data: { metric: "units", value: 9 } }));
     await outbox.putSynced([record("a", 1, { version: 2, data: { metric: "units", value: 1 } })]);
     assert.equal((await outbox.outboxEntry("a")).data.value, 9);
     assert.equal((await outbox.syncedFor(1))[0].version, 2);
   });
 
   test("clearing an author's synced records leaves their outbox and the others' history", async () => {
-    await outbox.saveToOutbox(record("pending", 1));
+    await save(record("pending", 1));
     await outbox.putSynced([record("mine", 1), record("theirs", 2)]);
     await outbox.clearSynced(1);
     assert.deepEqual(await outbox.syncedFor(1), []);
@@ -81,7 +83,7 @@ describe("outbox", () => {
   });
 
   test("a record let go of is gone from the outbox", async () => {
-    await outbox.saveToOutbox(record("a"));
+    await save(record("a"));
     await outbox.removeFromOutbox("a");
     assert.deepEqual(await outbox.outboxFor(1), []);
   });

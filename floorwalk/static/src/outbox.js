@@ -3,13 +3,8 @@
 // upload, and the records the server has. Only edits.js puts a new version in the outbox.
 import { db } from "./store.js";
 
-/** Save a record in the outbox (a new one, or a new version of one). */
-export async function saveToOutbox(record) {
-  const [entry] = await saveAllToOutbox([record]);
-  return entry;
-}
-
-/** Save several records in the outbox in one transaction: all of them, or none. */
+/** Save records in the outbox (new ones, or new versions), pending, in one transaction:
+ * all of them, or none. */
 export async function saveAllToOutbox(records) {
   const entries = records.map((record) => ({ ...record, state: "pending", errors: null, server: null }));
   const tx = (await db()).transaction("outbox", "readwrite");

@@ -12,21 +12,23 @@ export function isoLocal(date = new Date()) {
   );
 }
 
+/** The named parts of `instant` as a clock of `locale` with `options` shows it. */
+function clockParts(instant, locale, options) {
+  const parts = new Intl.DateTimeFormat(locale, options).formatToParts(instant);
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
 /** The production day (YYYY-MM-DD) of an instant, in the plant's time zone and day start. */
 export function productionDay(instant, timezone, dayStart = "06:00") {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone || undefined,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = clockParts(instant, "en-CA", {
+    timeZone: timezone || undefined,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   let day = `${parts.year}-${parts.month}-${parts.day}`;
   if (`${parts.hour}:${parts.minute}` < dayStart) {
     const previous = new Date(`${day}T12:00:00Z`);
@@ -40,18 +42,22 @@ export function productionDay(instant, timezone, dayStart = "06:00") {
 export function plantTime(iso, timezone) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: timezone || undefined,
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = clockParts(d, "en-GB", {
+    timeZone: timezone || undefined,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.hour}:${parts.minute}`;
+}
+
+/** A production day as the plant says it: "Mon 30 Nov" (a date, so no time zone shift). */
+export function dayWords(day) {
+  const date = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  const parts = clockParts(date, "en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" });
+  return `${parts.weekday} ${parts.day} ${parts.month}`;
 }

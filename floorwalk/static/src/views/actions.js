@@ -5,7 +5,7 @@ import { button, field, h, replace } from "../dom.js";
 import { movesFor } from "../action-rules.js";
 import { addDays, ownersFor, priorityFor } from "../actions.js";
 import { areaName, findStation } from "../catalog.js";
-import { plantTime } from "../time.js";
+import { dayWords, plantTime } from "../time.js";
 import { withSpeech } from "../speech.js";
 import { plural } from "../words.js";
 import { formWith, photoPicker } from "./forms.js";
@@ -36,18 +36,6 @@ const DONE_WORDS = {
   cancelled: "Cancelled",
 };
 const capital = (word) => word[0].toUpperCase() + word.slice(1);
-
-/** A production day as the plant says it: "Mon 30 Nov" (a date, so no time zone shift). */
-export function dayWords(day) {
-  const date = new Date(`${day}T12:00:00Z`);
-  if (Number.isNaN(date.getTime())) return day;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.weekday} ${parts.day} ${parts.month}`;
-}
 
 /** "Overdue since Mon 30 Nov", "Due today", "Due tomorrow", "Due Fri 4 Dec". */
 export function dueWords(action, today) {
