@@ -278,15 +278,16 @@ def small_filesystem(path: Path, options: str):
 
 
 def fill(folder: Path) -> Path:
-    """Write a file until the filesystem is full; the file."""
+    """Write a file until the filesystem is full; the file. Unbuffered, so that closing
+    it has nothing left to write (a buffered close hit ENOSPC itself now and then)."""
     filler = folder / "filler"
-    with filler.open("wb") as out:
-        try:
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-        except OSError:
-            pass
+    with filler.open("wb", buffering=0) as out:
+        for size in (65536, 4096, 512, 1):  # big blocks, then fill the last bytes
+            try:
+                while True:
+                    out.write(b"\0" * size)
+            except OSError:
+                pass
     return filler
 
 

@@ -198,6 +198,7 @@ async function homeView(catalog, records, user, error) {
   return h(
     "div",
     { class: "home" },
+    h("h1", { class: "visually-hidden", text: "Walk" }),
     error ? h("p", { class: "error", role: "alert", text: error }) : null,
     summary,
     button("Scan station", startScan, "button button-primary button-scan"),
