@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,7 +56,31 @@ class Record(Tracked, db.Model):
         CheckConstraint(
             f"status IS NULL OR {one_of('status', OBSERVATION_STATUSES)}", name="status"
         ),
-        Index("ix_records_day_station", "production_day", "station_id"),
+        # Which stations had a record on which days, and a day's first and last record,
+        # read from the index alone in its order (coverage, activity).
+        Index(
+            "ix_records_day_station",
+            "production_day",
+            "station_id",
+            "deleted",
+            "type",
+            "observed_at",
+        ),
+        # The observations of a span of days, without reading the table; only observation
+        # rows are in it (queries name the type as a literal: ``summaries.figures.IS_OBSERVATION``).
+        Index(
+            "ix_records_observations",
+            "production_day",
+            "type",
+            "deleted",
+            "station_id",
+            "category_id",
+            "severity",
+            "status",
+            "minutes",
+            sqlite_where=text("type = 'observation'"),
+            postgresql_where=text("type = 'observation'"),
+        ),
         # A station's history: one station over a range of days (summaries.station_history).
         Index("ix_records_station_day", "station_id", "production_day"),
         Index("ix_records_author_observed", "author_id", "observed_at"),

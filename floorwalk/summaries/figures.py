@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
@@ -32,6 +32,9 @@ AMOUNT_KINDS = ("tally", "counter")
 # them (migration 0005 withdrew such rows): no sum overflows, on PostgreSQL either.
 COUNTED_VALUE = case((Record.value.between(0, MAX_COUNT_VALUE), Record.value))
 COUNTED_MINUTES = case((Record.minutes.between(0, MAX_DOWNTIME_MINUTES), Record.minutes))
+# Observations named by a literal type, not a bound parameter (which could be any type),
+# so that both databases may read them from the partial index ix_records_observations.
+IS_OBSERVATION = Record.type == literal_column("'observation'")
 
 
 # Plan: scheduling and targets, by the one rule in catalog/plan.py ----------------------
@@ -180,36 +183,25 @@ def number(value):
 
 def day_activity(
     session: Session, scope: Scope, times_on: date | None
-) -> dict[tuple[date, int | None], list]:
+) -> dict[tuple[date, int | None], tuple]:
     """Per day and station (None: records that name no station): visits, and on the day
-    ``times_on`` (the one shown) the first and last record. Grouped by type too, the
-    order of ix_records_day_type, so that both databases answer it from that index
-    alone, without a sort."""
+    ``times_on`` (the one shown) the first and last record. Grouped by day and station,
+    the order of ix_records_day_station, which holds every column read: both databases
+    answer it from that index alone, without a sort."""
     shown = Record.production_day == times_on
     rows = plain_rows(
         session,
         select(
             Record.production_day,
-            Record.type,
             Record.station_id,
-            func.count(),
+            func.count(case((Record.type == "visit", 1))),
             func.min(case((shown, Record.observed_at))),
             func.max(case((shown, Record.observed_at))),
         )
         .where(Record.type.in_(WALK_RECORD_TYPES), *scope.record_filter())
-        .group_by(Record.production_day, Record.type, Record.station_id),
+        .group_by(Record.production_day, Record.station_id),
     )
-    activity: dict[tuple[date, int | None], list] = {}
-    for day, type_, station_id, count, first, last in rows:
-        figures = activity.get((day, station_id))
-        if figures is None:
-            figures = activity[(day, station_id)] = [0, first, last]
-        elif first is not None:
-            figures[1] = min(figures[1], first)
-            figures[2] = max(figures[2], last)
-        if type_ == "visit":
-            figures[0] = count
-    return activity
+    return {(day, sid): (visits, first, last) for day, sid, visits, first, last in rows}
 
 
 @dataclass(frozen=True)
@@ -243,7 +235,7 @@ def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]
             func.sum(COUNTED_MINUTES),
         )
         .join(Category, Category.id == Record.category_id)
-        .where(Record.type == "observation", *scope.record_filter())
+        .where(IS_OBSERVATION, *scope.record_filter())
         .group_by(
             Record.production_day,
             Record.station_id,

@@ -261,9 +261,9 @@ def day_achieved(
 
 def pair_figures(plant: Plant, last, totals, pair_targets) -> dict:
     """Per (station, metric) with a count or a target: (total, target); a gauge's total
-    its last reading (``last``)."""
+    its last reading (``last``), the amounts' from ``totals``."""
     figures = {}
-    for pair in totals.keys() | pair_targets.keys():
+    for pair in totals.keys() | last.keys() | pair_targets.keys():
         kind = plant.kinds[pair[1]][1]
         if kind == "gauge":
             total = last.get(pair)

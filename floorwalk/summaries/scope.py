@@ -54,9 +54,7 @@ class Scope:
             if len(days) <= LISTED_DAYS
             else Record.production_day.between(self.day_from, self.day_to)
         )
-        conditions = [in_days, Record.deleted.is_(False)]
-        if self.shift:
-            conditions.append(Record.shift == self.shift)
+        conditions = [in_days, *self.live_filter()]
         if not by_station:
             return conditions
         if self.station_id is not None:
@@ -64,6 +62,12 @@ class Scope:
         elif self.area_id is not None:
             conditions.append(Record.station_id.in_(area_station_ids(self.area_id)))
         return conditions
+
+    def live_filter(self) -> list:
+        """Live records of the scope's shift, whatever their day and station."""
+        if self.shift:
+            return [Record.deleted.is_(False), Record.shift == self.shift]
+        return [Record.deleted.is_(False)]
 
     def days(self) -> list[date]:
         count = (self.day_to - self.day_from).days + 1

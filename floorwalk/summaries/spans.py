@@ -9,17 +9,17 @@ Each leaves out the records of a station on the days the plan leaves it out
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, false, func, null, or_, select, true, tuple_, union_all
+from sqlalchemy import and_, case, false, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ..models import RECORD_TYPES, Category, Record, Station, StationMetric
 from ..sync.schemas import MAX_COUNT_VALUE
 from .figures import (
     COUNTED_MINUTES,
+    IS_OBSERVATION,
     OPEN_STATUSES,
     ObservationGroup,
     per_shift_counts,
-    ranked_gauge_readings,
 )
 from .scope import Plant, Scope, plain_rows
 
@@ -57,23 +57,43 @@ def last_readings(
         *off_conditions(off, Record.production_day, Record.station_id),
     ]
     gauges = [mid for mid, (_, kind) in plant.kinds.items() if kind == "gauge"]
+    reading = (Record.type == "count", Record.value.between(0, MAX_COUNT_VALUE))
     # Each gauge's last day with a reading first (a GROUP BY on the covering index, the
-    # gauges named by id rather than a join to metrics per row), so that only that
-    # day's readings are ranked rather than the period's.
+    # gauges named by id rather than a join to metrics per row); then only that day's
+    # readings of the pair, sought by (day, type, station, metric), are ranked.
     last_days = (
-        select(Record.station_id, Record.metric_id, func.max(Record.production_day))
-        .where(
-            Record.type == "count",
-            Record.metric_id.in_(gauges),
-            Record.value.between(0, MAX_COUNT_VALUE),
-            *conditions,
+        select(
+            Record.station_id.label("station_id"),
+            Record.metric_id.label("metric_id"),
+            func.max(Record.production_day).label("day"),
         )
+        .where(*reading, Record.metric_id.in_(gauges), *conditions)
         .group_by(Record.station_id, Record.metric_id)
+        .cte("last_days")
+        .prefix_with("MATERIALIZED")
     )
-    ranked = ranked_gauge_readings(
-        [Record.station_id, Record.metric_id],
-        *conditions,
-        tuple_(Record.station_id, Record.metric_id, Record.production_day).in_(last_days),
+    ranked = (
+        select(
+            Record.station_id,
+            Record.metric_id,
+            Record.value,
+            func.row_number()
+            .over(
+                partition_by=[Record.station_id, Record.metric_id],
+                order_by=(Record.observed_at.desc(), Record.received_at.desc(), Record.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(
+            last_days,
+            and_(
+                Record.production_day == last_days.c.day,
+                Record.station_id == last_days.c.station_id,
+                Record.metric_id == last_days.c.metric_id,
+            ),
+        )
+        .where(*reading, *scope.live_filter())
+        .subquery()
     )
     rows = plain_rows(
         session,
@@ -102,7 +122,7 @@ def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]
             func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
             func.sum(COUNTED_MINUTES),
         )
-        .where(Record.type == "observation", *scope.record_filter())
+        .where(IS_OBSERVATION, *scope.record_filter())
         .group_by(Record.category_id, Record.severity),
     )
     categories = {
@@ -123,15 +143,17 @@ def count_figures(
 ) -> tuple[dict, dict]:
     """From one pass over the period's counts (per shift, read once):
 
-    - per (station, metric) counted on a scheduled day: the tally sum and the counter
-      total (the sum over days and shifts of each shift's highest reading);
+    - per (station, metric) of a tally or a counter counted on a scheduled day: the
+      tally sum and the counter total (the sum over days and shifts of each shift's
+      highest reading);
     - per day with any count (``by_station``: per day and station): the tally and counter
       totals of the pairs with a standing target at the stations scheduled that day.
     """
     tallies, counters = amount_ids(plant)
-    # Only the columns used here: the CTE holds about a row per count, and its lowest
-    # reading and count of readings cost a tenth of the pass.
-    per_shift = per_shift_counts(scope)
+    # Only the amounts (a gauge's figure is its last reading, ``last_readings``) and only
+    # the columns used here: the CTE holds about a row per count, and its lowest reading
+    # and count of readings cost a tenth of the pass.
+    per_shift = per_shift_counts(scope, Record.metric_id.in_(tallies + counters))
     shifts = (
         per_shift.with_only_columns(
             *(c for c in per_shift.selected_columns if c.key not in ("min", "n"))
@@ -223,18 +245,16 @@ def visits(
 ) -> tuple[dict[date, int], dict[int, int]]:
     """Per day, how many active stations the plan schedules had any record; per station,
     on how many of its scheduled days it had any."""
-    # The station as an expression: SQLite then seeks the days in the covering
-    # ix_records_day_type rather than walk an index on the station and read every row.
-    station = Record.station_id + 0
     conditions = [
         Record.type.in_(RECORD_TYPES),
         *scope.record_filter(),
         *off_conditions(off, Record.production_day, Record.station_id),
     ]
-    # The (day, station) pairs with a record, read once and counted both ways; the
-    # stations kept active checked per pair, not per record (a tenth as many lookups).
+    # The (day, station) pairs with a record, read once in the order of the covering
+    # ix_records_day_station and counted both ways; the stations kept active checked
+    # per pair, not per record (a tenth as many lookups).
     visited = (
-        select(Record.production_day.label("day"), station.label("station_id"))
+        select(Record.production_day.label("day"), Record.station_id.label("station_id"))
         .where(*conditions)
         .distinct()
         .cte("visited")
