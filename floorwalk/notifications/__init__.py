@@ -3,6 +3,7 @@
 
 - ``kinds``: the kinds and who may receive each; ``preferences``: mail or inbox only;
 - ``inbox``: ``notify`` (the one way a notification is made), reading, marking read;
+  ``schemas``: the inbox's JSON and what marking read accepts;
 - ``events``: who gets what, one function per event (the actions package calls
   ``events.notify_action_assigned`` when it stores an action or its new owner; the
   worker's ``jobs.action_reminders`` asks ``actions.queries.actions_due``);

@@ -9,19 +9,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from .. import __version__
 from ..actions.schemas import ActionsAnswerSchema
 from ..models import ACTION_STATUSES
+from ..notifications.schemas import MAX_NOTIFICATION_ID, InboxSchema, MarkReadSchema
 from ..schemas import CredentialsSchema
-from .schemas import (
-    DATA_SCHEMAS,
-    MAX_NOTIFICATION_ID,
-    ErrorSchema,
-    InboxSchema,
-    MarkReadSchema,
-    PhotoAnswerSchema,
-    PullAnswerSchema,
-    PushAnswerSchema,
-    PushDocSchema,
-    RecordSchema,
-)
+from .answers import ErrorSchema, PhotoAnswerSchema, PullAnswerSchema, PushAnswerSchema
+from .schemas import DATA_SCHEMAS, PushDocSchema, RecordSchema
 
 ERRORS = {
     400: "A bad request, or a missing or wrong CSRF token (code `csrf`)",

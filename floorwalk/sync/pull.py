@@ -34,8 +34,8 @@ from ..models import (
 )
 from ..notifications.inbox import inbox
 from ..settings import get_settings, plant_clock
+from .answers import PullAnswerSchema
 from .cursor import pull_position
-from .schemas import PullAnswerSchema
 
 HISTORY = timedelta(days=7)
 PULLED_NOTIFICATIONS = 10

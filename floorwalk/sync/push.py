@@ -22,9 +22,10 @@ from ..database import begin_writing
 from ..models import Category, Employee, Metric, Route, Station, User
 from ..notifications.events import alert_new_observations
 from ..settings import plant_clock
+from .answers import flat_errors
 from .fastload import load_record
 from .records import record_columns
-from .schemas import MAX_RECORDS, PushSchema, flat_errors
+from .schemas import MAX_RECORDS, PushSchema
 from .store import store_records
 
 STATUSES = ("created", "duplicate", "updated", "stale", "conflict", "rejected")

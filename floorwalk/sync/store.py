@@ -23,7 +23,8 @@ from ..actions.book import ActionBook
 from ..changes import transaction_change_seq
 from ..database import dialect_insert
 from ..models import Photo, Record, RecordPhoto, RecordVersion, Station
-from .schemas import APPEND_ONLY, server_record
+from .answers import server_record
+from .schemas import APPEND_ONLY
 
 if TYPE_CHECKING:
     from .push import Item

@@ -399,7 +399,7 @@ def test_users_create_refuses_bad_input_and_stores_nothing(runner, make_user, ar
 
 
 def test_users_create_has_no_password_option():
-    from floorwalk.cli import create_user_command
+    from floorwalk.cli.people import create_user_command
 
     assert not any(
         "password" in p.name and p.name != "password_stdin" for p in create_user_command.params

@@ -47,4 +47,4 @@ def not_found(unknown: str):
 
 
 # The pages add their views to bp.
-from . import catalog, csv, devices, outbox, plant, stations, users  # noqa: E402, F401
+from . import catalog, csv, operations, plant, stations, users  # noqa: E402, F401

@@ -62,47 +62,37 @@ AREAS = register(
 )
 
 
-def keyed(name: str, plural: str, key: str, listing, fields, **spec) -> Entity:
-    """A catalog row named by a key that never changes (metric key, category key, badge),
-    edited on the generic form page with ``fields()``."""
-    context = {"context": lambda row: {"fields": fields()}, "listing": listing}
-    return register(bp, Entity(name, plural, key, fixed=True, **context, **spec))
+def keyed(name: str, plural: str, key: str, list_rows, fields, searched=False, **spec) -> Entity:
+    """A catalog row named by a key that never changes (metric key, category key, badge):
+    listed by ``list_rows`` (``searched``: through the list page's search and area filters)
+    and edited on the generic form page with ``fields()``."""
+
+    def listing() -> dict:
+        return filtered(plural, list_rows) if searched else {plural: list_rows(db.session)}
+
+    def context(row) -> dict:
+        return {"fields": fields()}
+
+    return register(
+        bp, Entity(name, plural, key, fixed=True, listing=listing, context=context, **spec)
+    )
 
 
 METRICS = keyed(
-    "metric",
-    "metrics",
-    "key",
-    lambda: {"metrics": catalog.list_metrics(db.session)},
-    lambda: METRIC_FIELDS,
-    find=catalog.metric_by_key,
-    schema=MetricForm,
-    save=catalog.save_metric,
-    values=catalog.metric_values,
-    delete=catalog.delete_metric,
-)
+    "metric", "metrics", "key", catalog.list_metrics, lambda: METRIC_FIELDS,
+    find=catalog.metric_by_key, schema=MetricForm, save=catalog.save_metric,
+    values=catalog.metric_values, delete=catalog.delete_metric,
+)  # fmt: skip
 CATEGORIES = keyed(
-    "category",
-    "categories",
-    "key",
-    lambda: {"categories": catalog.list_categories(db.session)},
-    lambda: CATEGORY_FIELDS,
-    find=catalog.category_by_key,
-    schema=CategoryForm,
-    save=catalog.save_category,
+    "category", "categories", "key", catalog.list_categories, lambda: CATEGORY_FIELDS,
+    find=catalog.category_by_key, schema=CategoryForm, save=catalog.save_category,
     values=catalog.category_values,
-)
+)  # fmt: skip
 EMPLOYEES = keyed(
-    "employee",
-    "employees",
-    "badge",
-    lambda: filtered("employees", catalog.list_employees),
-    employee_fields,
-    find=catalog.employee_by_badge,
-    schema=EmployeeForm,
-    save=catalog.save_employee,
+    "employee", "employees", "badge", catalog.list_employees, employee_fields, searched=True,
+    find=catalog.employee_by_badge, schema=EmployeeForm, save=catalog.save_employee,
     values=catalog.employee_values,
-)
+)  # fmt: skip
 
 
 # Routes -------------------------------------------------------------------------------

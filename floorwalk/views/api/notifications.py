@@ -10,8 +10,8 @@ from marshmallow import ValidationError
 from ...errors import ApiError
 from ...extensions import db
 from ...notifications.inbox import inbox, mark_read, unread_count
+from ...notifications.schemas import InboxQuerySchema, InboxSchema, MarkReadSchema
 from ...summaries.schemas import explain, query_input
-from ...sync.schemas import InboxQuerySchema, InboxSchema, MarkReadSchema
 from . import bp, json_body
 
 
