@@ -19,14 +19,11 @@ from marshmallow import ValidationError
 
 from ..accounts import (
     AccountError,
-    SignInBlocked,
-    authenticate,
     change_own_password,
     end_session,
     end_sessions,
     list_sessions,
     role_required,
-    sign_in_counts,
     start_session,
 )
 from ..extensions import db
@@ -41,6 +38,7 @@ from ..schemas import (
     form_input,
 )
 from ..settings import plant_clock
+from ..signin import SignInBlocked, authenticate, sign_in_counts
 
 bp = Blueprint("auth", __name__)
 

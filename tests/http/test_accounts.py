@@ -5,13 +5,9 @@ import re
 import pytest
 from flask_login import current_user
 
-from floorwalk.accounts import (
-    BAD_CREDENTIALS,
-    deactivate_user,
-    hash_password,
-    set_password,
-)
+from floorwalk.accounts import deactivate_user, hash_password, set_password
 from floorwalk.extensions import db
+from floorwalk.signin import BAD_CREDENTIALS
 from tests.support import TEST_ITERATIONS, sign_in
 
 PASSWORD = "correct horse battery"

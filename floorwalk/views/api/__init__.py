@@ -9,10 +9,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
-from ...accounts import AccountError, SignInBlocked, user_summary
+from ...accounts import AccountError, user_summary
 from ...errors import ApiError
 from ...extensions import csrf
 from ...schemas import SessionSchema
+from ...signin import SignInBlocked
 from ..auth import TOO_MANY_FAILURES, sign_in, sign_out
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
