@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
@@ -83,29 +83,32 @@ def per_shift_counts(scope: Scope, *conditions):
 
 
 def metric_totals(
-    session: Session, scope: Scope, gauges: Scope | None
+    session: Session, scope: Scope, plant: Plant, gauges: Scope | None
 ) -> dict[tuple[date, int, int], dict]:
     """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
-    max, readings, and a gauge's last reading on the days of ``gauges`` (those shown;
-    a trend reads none)."""
-    per_shift = per_shift_counts(scope).subquery()
-    rows = plain_rows(
-        session,
-        select(
-            per_shift.c.day,
-            per_shift.c.station_id,
-            per_shift.c.metric_id,
-            func.sum(per_shift.c.sum),
-            func.sum(per_shift.c.max),
-            func.min(per_shift.c.min),
-            func.max(per_shift.c.max),
-            func.sum(per_shift.c.n),
-        ).group_by(per_shift.c.day, per_shift.c.station_id, per_shift.c.metric_id),
-    )
-    totals = {
-        (day, sid, mid): {"sum": s, "counter": c, "min": lo, "max": hi, "n": n, "last": None}
-        for day, sid, mid, s, c, lo, hi, n in rows
-    }
+    max, readings; gauges only on the days of ``gauges`` (those shown; a trend reads
+    none, its attainment is the amounts'), with their last reading."""
+    amounts = [mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS]
+    counted = Record.metric_id.in_(amounts)
+    if gauges is not None:
+        counted = or_(counted, Record.production_day.in_(gauges.days()))
+    # The shifts added up here: the database streams the groups in the order of the
+    # covering index, where grouping them again would sort them first.
+    totals: dict[tuple[date, int, int], dict] = {}
+    for day, sid, mid, s, hi, lo, n in plain_rows(session, per_shift_counts(scope, counted)):
+        figures = totals.get((day, sid, mid))
+        if figures is None:
+            totals[(day, sid, mid)] = {
+                "sum": s, "counter": hi, "min": lo, "max": hi, "n": n, "last": None,
+            }  # fmt: skip
+        elif hi is not None:  # a shift with readings in range (else it adds nothing)
+            figures["sum"] = s if figures["sum"] is None else figures["sum"] + s
+            figures["counter"] = hi if figures["counter"] is None else figures["counter"] + hi
+            figures["min"] = lo if figures["min"] is None else min(figures["min"], lo)
+            figures["max"] = hi if figures["max"] is None else max(figures["max"], hi)
+            figures["n"] += n
+        else:
+            figures["n"] += n
     if gauges is None:
         return totals
     ranked = ranked_gauge_readings(
@@ -296,7 +299,7 @@ class PeriodFigures:
         return cls(
             unscheduled_stations(session, scope, plant.clock),
             day_targets(session, scope, plant),
-            metric_totals(session, scope, gauges=shown),
+            metric_totals(session, scope, plant, gauges=shown),
             day_activity(session, scope, times_on=shown.day_from if shown else None),
             observation_groups(session, scope),
         )

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import and_, case, false, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
-from ..models import RECORD_TYPES, Category, Record, Station, StationMetric
+from ..models import WALK_RECORD_TYPES, Category, Record, Station, StationMetric
 from ..sync.schemas import MAX_COUNT_VALUE
 from .figures import (
     COUNTED_MINUTES,
@@ -243,10 +243,11 @@ def key_amounts(
 def visits(
     session: Session, scope: Scope, off: dict[date, set[int]]
 ) -> tuple[dict[date, int], dict[int, int]]:
-    """Per day, how many active stations the plan schedules had any record; per station,
-    on how many of its scheduled days it had any."""
+    """Per day, how many active stations the plan schedules had any walk record (as the
+    day summary counts them: an action given is no visit); per station, on how many of
+    its scheduled days it had any."""
     conditions = [
-        Record.type.in_(RECORD_TYPES),
+        Record.type.in_(WALK_RECORD_TYPES),
         *scope.record_filter(),
         *off_conditions(off, Record.production_day, Record.station_id),
     ]

@@ -52,8 +52,9 @@ def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dic
     for group in figures.observations:
         observations[group.day][0] += group.total
         observations[group.day][1] += group.open
-    # A day nobody counted on has no attainment (no data), rather than 0 %.
-    counted_days = {day for (day, _, _) in totals}
+    # A day nobody counted a tally or counter on has no attainment (no data), rather than
+    # 0 % (gauges are levels, outside the day's attainment).
+    counted_days = {day for (day, _, mid) in totals if plant.kinds[mid][1] in AMOUNT_KINDS}
     achieved, planned = defaultdict(float), defaultdict(float)
     for (day, station_id, metric_id), target in targets.items():
         kind = plant.kinds[metric_id][1]
@@ -84,7 +85,7 @@ def station_history(
     scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
     plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
     targets = day_targets(session, scope, plant)
-    totals = metric_totals(session, scope, gauges=scope)
+    totals = metric_totals(session, scope, plant, gauges=scope)
     off = unscheduled_stations(session, scope, plant.clock)
     listed = plant.listed_metrics().get(station.id, [])
     metric_ids = listed + sorted({mid for (_, _, mid) in totals} - set(listed))

@@ -39,6 +39,8 @@ def test_actions_opened_closed_and_overdue_by_period_day_and_area(action_people)
     report = period_report(db.session, date(2026, 11, 24), date(2026, 11, 26))
     assert report["actions"] == {"opened": 3, "closed": 2, "overdue": 1}
     assert report["previous"]["actions"] == {"opened": 0, "closed": 0, "overdue": 0}
+    # Giving a station an action is no visit to it, in the report as on the day page.
+    assert report["coverage"]["by_day"]["2026-11-26"]["visited"] == 0
     press = people["supervisor"].areas[0].id
     pressed = period_report(db.session, date(2026, 11, 24), date(2026, 11, 26), press)
     assert pressed["actions"] == {"opened": 2, "closed": 1, "overdue": 1}

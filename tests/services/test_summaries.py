@@ -10,6 +10,7 @@ from floorwalk.models import PlanTarget, UnscheduledStation
 from floorwalk.settings import set_setting
 from floorwalk.summaries.day import daily_summary
 from floorwalk.summaries.followup import follow_up
+from floorwalk.summaries.period import period_report
 from floorwalk.summaries.scope import SummaryError
 from floorwalk.summaries.trend import daily_trend, station_history
 from tests.summary_plant import AFTER, D, local, set_targets
@@ -323,6 +324,28 @@ def test_trend_gives_each_day_its_coverage_observations_and_attainment(summary_p
             "attainment": 0.5549,
         },
     ]
+
+
+def test_a_day_with_only_a_gauge_read_has_no_attainment_anywhere(summary_plant, make_record):
+    """A gauge is a level, outside the day's attainment: a day on which only a gauge was
+    read has none (no tally or counter counted), in the trend, in the next day's
+    summary as its previous day, and in a period report, alike."""
+    gauge_day = date(2026, 2, 8)  # nothing else was recorded that day
+    make_record(
+        summary_plant["users"]["walker1"],
+        "count",
+        summary_plant["stations"]["PRS-01"],
+        local(gauge_day, 9),
+        {"metric": "material_on_hand", "value": 7},
+    )
+    db.session.commit()
+    (trend_day,) = daily_trend(db.session, gauge_day, days=1)
+    assert (trend_day["visited"], trend_day["attainment"]) == (1, None)
+    next_day = daily_summary(db.session, date(2026, 2, 9), summary_plant["users"]["manager"])
+    assert next_day["previous_day"]["visited"] == 1
+    assert next_day["previous_day"]["attainment"] is None
+    report = period_report(db.session, gauge_day, gauge_day)
+    assert report["attainment"]["by_day"] == {"2026-02-08": None}
 
 
 def test_station_history_gives_each_days_total_and_target(summary_plant):
