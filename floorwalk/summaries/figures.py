@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog import plan
 from ..days import PlantClock
-from ..models import WALK_RECORD_TYPES, Category, Metric, Record
+from ..models import WALK_RECORD_TYPES, Category, Record
 from ..sync.schemas import MAX_COUNT_VALUE, MAX_DOWNTIME_MINUTES
 from .scope import Plant, Scope, plain_rows
 
@@ -111,50 +111,30 @@ def metric_totals(
             figures["n"] += n
     if gauges is None:
         return totals
-    ranked = ranked_gauge_readings(
-        [Record.production_day, Record.station_id, Record.metric_id], *gauges.record_filter()
+    # Each day's readings of a gauge in the order they were taken, the last one read
+    # staying: a day holds a few a station, and picking it as they stream costs less
+    # than ranking them in the database.
+    gauge_ids = [mid for mid, (_, kind) in plant.kinds.items() if kind == "gauge"]
+    readings = (
+        select(Record.production_day, Record.station_id, Record.metric_id, Record.value)
+        .where(
+            Record.type == "count",
+            Record.metric_id.in_(gauge_ids),
+            Record.value.between(0, MAX_COUNT_VALUE),
+            *gauges.record_filter(),
+        )
+        .order_by(
+            Record.production_day,
+            Record.station_id,
+            Record.metric_id,
+            Record.observed_at,
+            Record.received_at,
+            Record.id,
+        )
     )
-    for day, sid, mid, value in plain_rows(
-        session,
-        select(
-            ranked.c.production_day, ranked.c.station_id, ranked.c.metric_id, ranked.c.value
-        ).where(ranked.c.rank == 1),
-    ):
+    for day, sid, mid, value in plain_rows(session, readings):
         totals[(day, sid, mid)]["last"] = value
     return totals
-
-
-# A gauge's reading that counts (in DESIGN §3's range), with Metric joined.
-GAUGE_READING = (
-    Record.type == "count",
-    Metric.kind == "gauge",
-    Record.value.between(0, MAX_COUNT_VALUE),
-)
-
-
-def ranked_gauge_readings(keys: list, *conditions):
-    """Gauge readings numbered from the last (by day, then observed time) within each
-    group of ``keys`` (columns of Record): rank 1 is the group's last reading."""
-    return (
-        select(
-            *keys,
-            Record.value.label("value"),
-            func.row_number()
-            .over(
-                partition_by=keys,
-                order_by=(
-                    Record.production_day.desc(),
-                    Record.observed_at.desc(),
-                    Record.received_at.desc(),
-                    Record.id.desc(),
-                ),
-            )
-            .label("rank"),
-        )
-        .join(Metric, Metric.id == Record.metric_id)
-        .where(*GAUGE_READING, *conditions)
-        .subquery()
-    )
 
 
 def total_of(kind: str, totals: dict | None) -> float | None:
