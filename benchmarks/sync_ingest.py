@@ -64,11 +64,13 @@ def uuid7() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def records(author_id: int, count: int, start: datetime) -> list[dict]:
+def records(author_id: int, count: int, until: datetime) -> list[dict]:
+    """``count`` counts observed a second apart, the last a second before ``until``: the
+    server refuses a time more than 5 minutes ahead of its clock (a phone's wrong date)."""
     return [
         {
             "id": str(uuid7()), "type": "count", "station": "PRS-04", "author": author_id,
-            "version": 1, "observed_at": (start + timedelta(seconds=i)).isoformat(),
+            "version": 1, "observed_at": (until - timedelta(seconds=count - i)).isoformat(),
             "offset_ms": 0, "walk": None, "data": {"metric": "units_completed", "value": i % 50},
         }
         for i in range(count)
