@@ -92,36 +92,50 @@ def metric_totals(
     counted = Record.metric_id.in_(amounts)
     if gauges is not None:
         counted = or_(counted, Record.production_day.in_(gauges.days()))
-    # The shifts added up here: the database streams the groups in the order of the
+    # The shifts are added up here: the database streams the groups in the order of the
     # covering index, where grouping them again would sort them first.
     totals: dict[tuple[date, int, int], dict] = {}
-    for day, sid, mid, s, hi, lo, n in plain_rows(session, per_shift_counts(scope, counted)):
+    for day, sid, mid, *shift in plain_rows(session, per_shift_counts(scope, counted)):
         figures = totals.get((day, sid, mid))
         if figures is None:
+            total, highest, lowest, readings = shift
             totals[(day, sid, mid)] = {
-                "sum": s, "counter": hi, "min": lo, "max": hi, "n": n, "last": None,
+                "sum": total, "counter": highest, "min": lowest, "max": highest,
+                "n": readings, "last": None,
             }  # fmt: skip
-        elif hi is not None:  # a shift with readings in range (else it adds nothing)
-            figures["sum"] = s if figures["sum"] is None else figures["sum"] + s
-            figures["counter"] = hi if figures["counter"] is None else figures["counter"] + hi
-            figures["min"] = lo if figures["min"] is None else min(figures["min"], lo)
-            figures["max"] = hi if figures["max"] is None else max(figures["max"], hi)
-            figures["n"] += n
         else:
-            figures["n"] += n
-    if gauges is None:
-        return totals
-    # Each day's readings of a gauge in the order they were taken, the last one read
-    # staying: a day holds a few a station, and picking it as they stream costs less
-    # than ranking them in the database.
+            add_shift(figures, *shift)
+    if gauges is not None:
+        for day, sid, mid, value in gauge_readings(session, gauges, plant):
+            totals[(day, sid, mid)]["last"] = value
+    return totals
+
+
+def add_shift(figures: dict, total, highest, lowest, readings: int) -> None:
+    """Adds one more shift's counts to a day's ``figures`` (a counter's total is the sum
+    of its shifts' highest readings); a shift with no reading in range adds its count."""
+    figures["n"] += readings
+    if highest is None:
+        return
+    figures["sum"] = total if figures["sum"] is None else figures["sum"] + total
+    figures["counter"] = highest if figures["counter"] is None else figures["counter"] + highest
+    figures["min"] = lowest if figures["min"] is None else min(figures["min"], lowest)
+    figures["max"] = highest if figures["max"] is None else max(figures["max"], highest)
+
+
+def gauge_readings(session: Session, scope: Scope, plant: Plant):
+    """Each day's readings of each gauge in the order they were taken, so that the last
+    one read is the day's last reading: a day holds a few a station, and picking it as
+    they stream costs less than ranking them in the database."""
     gauge_ids = [mid for mid, (_, kind) in plant.kinds.items() if kind == "gauge"]
-    readings = (
+    return plain_rows(
+        session,
         select(Record.production_day, Record.station_id, Record.metric_id, Record.value)
         .where(
             Record.type == "count",
             Record.metric_id.in_(gauge_ids),
             Record.value.between(0, MAX_COUNT_VALUE),
-            *gauges.record_filter(),
+            *scope.record_filter(),
         )
         .order_by(
             Record.production_day,
@@ -130,11 +144,8 @@ def metric_totals(
             Record.observed_at,
             Record.received_at,
             Record.id,
-        )
+        ),
     )
-    for day, sid, mid, value in plain_rows(session, readings):
-        totals[(day, sid, mid)]["last"] = value
-    return totals
 
 
 def total_of(kind: str, totals: dict | None) -> float | None:
