@@ -32,6 +32,9 @@ AMOUNT_KINDS = ("tally", "counter")
 # them (migration 0005 withdrew such rows): no sum overflows, on PostgreSQL either.
 COUNTED_VALUE = case((Record.value.between(0, MAX_COUNT_VALUE), Record.value))
 COUNTED_MINUTES = case((Record.minutes.between(0, MAX_DOWNTIME_MINUTES), Record.minutes))
+# The order a station's readings of one day were taken in: the last of them is the day's
+# last reading (a phone's clock first, then the server's, then the id, so one is last).
+READING_ORDER = (Record.observed_at, Record.received_at, Record.id)
 # Observations named by a literal type, not a bound parameter (which could be any type),
 # so that both databases may read them from the partial index ix_records_observations.
 IS_OBSERVATION = Record.type == literal_column("'observation'")
@@ -137,14 +140,7 @@ def gauge_readings(session: Session, scope: Scope, plant: Plant):
             Record.value.between(0, MAX_COUNT_VALUE),
             *scope.record_filter(),
         )
-        .order_by(
-            Record.production_day,
-            Record.station_id,
-            Record.metric_id,
-            Record.observed_at,
-            Record.received_at,
-            Record.id,
-        ),
+        .order_by(Record.production_day, Record.station_id, Record.metric_id, *READING_ORDER),
     )
 
 

@@ -18,6 +18,7 @@ from .figures import (
     COUNTED_MINUTES,
     IS_OBSERVATION,
     OPEN_STATUSES,
+    READING_ORDER,
     ObservationGroup,
     per_shift_counts,
 )
@@ -60,7 +61,8 @@ def last_readings(
     reading = (Record.type == "count", Record.value.between(0, MAX_COUNT_VALUE))
     # Each gauge's last day with a reading first (a GROUP BY on the covering index, the
     # gauges named by id rather than a join to metrics per row); then only that day's
-    # readings of the pair, sought by (day, type, station, metric), are ranked.
+    # readings of the pair, sought by (day, type, station, metric), in the order they
+    # were taken: the last one read stays.
     last_days = (
         select(
             Record.station_id.label("station_id"),
@@ -72,18 +74,8 @@ def last_readings(
         .cte("last_days")
         .prefix_with("MATERIALIZED")
     )
-    ranked = (
-        select(
-            Record.station_id,
-            Record.metric_id,
-            Record.value,
-            func.row_number()
-            .over(
-                partition_by=[Record.station_id, Record.metric_id],
-                order_by=(Record.observed_at.desc(), Record.received_at.desc(), Record.id.desc()),
-            )
-            .label("rank"),
-        )
+    readings = (
+        select(Record.station_id, Record.metric_id, Record.value)
         .join(
             last_days,
             and_(
@@ -93,13 +85,9 @@ def last_readings(
             ),
         )
         .where(*reading, *scope.live_filter())
-        .subquery()
+        .order_by(Record.station_id, Record.metric_id, *READING_ORDER)
     )
-    rows = plain_rows(
-        session,
-        select(ranked.c.station_id, ranked.c.metric_id, ranked.c.value).where(ranked.c.rank == 1),
-    )
-    return {(sid, mid): value for sid, mid, value in rows}
+    return {(sid, mid): value for sid, mid, value in plain_rows(session, readings)}
 
 
 def amount_ids(plant: Plant) -> tuple[list[int], list[int]]:
