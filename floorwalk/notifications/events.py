@@ -198,7 +198,7 @@ def send_digest(session: Session, day: date, text_for, now: datetime) -> int:
 @dataclass(frozen=True)
 class ActionDue:
     """What the action jobs need to know of one open action (the actions package makes
-    these: see ``jobs.ACTION_SOURCE``)."""
+    these: ``actions.queries.actions_due``)."""
 
     id: str  # the action record's id
     title: str
@@ -208,7 +208,7 @@ class ActionDue:
 
 
 def action_link(action_id: str) -> str:
-    return f"/actions#a-{action_id}"
+    return f"/actions/{action_id}"
 
 
 def notify_action_assigned(
@@ -234,12 +234,13 @@ def notify_action_assigned(
 
 
 def notify_action_due(session: Session, action: ActionDue, today: date, now: datetime) -> int:
-    """action_due (due tomorrow, or overdue: once each), then escalation_action (1 day
-    overdue: the area's supervisors; 3 days: the managers). ``today`` is the plant's
-    production day."""
+    """action_due (the day before it is due, and once it is overdue: once each; nothing
+    on the day itself, when it is not late yet), then escalation_action (1 day overdue:
+    the area's supervisors; 3 days: the managers). ``today`` is the plant's production
+    day."""
     late = (today - action.due).days
     made = 0
-    if late >= -1:
+    if late == -1 or late >= 1:
         when = "tomorrow" if late == -1 else "overdue"
         text = f"due {action.due.isoformat()}" + (f", {late} days late" if late > 0 else "")
         made += bool(notify(
@@ -247,10 +248,10 @@ def notify_action_due(session: Session, action: ActionDue, today: date, now: dat
             f"Your action \u201c{action.title}\u201d is {text}.", action_link(action.id),
             f"{action.id}:{action.due.isoformat()}:{when}", now,
         ))  # fmt: skip
-    ladder = ((1, supervisors_of(session, action.area_ids)), (3, managers(session)))
-    for days, recipients in ladder:
+    for days in (1, 3):
         if late < days:
-            continue
+            break
+        recipients = supervisors_of(session, action.area_ids) if days == 1 else managers(session)
         subject = f"Action {days} day{'s' if days > 1 else ''} overdue: {action.title}"
         body = (
             f"\u201c{action.title}\u201d, owned by {action.owner.username}, was due "

@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 ESCALATION_WINDOW = timedelta(days=1)
 
 
-# Where the action jobs read open actions: the actions package sets it to a function
 def claim_run(session: Session, job: str, key: str, now: datetime) -> bool:
     """Mark ``job`` done for ``key`` in the caller's transaction; False when it is done
     already (or another worker is doing it: then this waits for its commit)."""

@@ -326,7 +326,7 @@ def a_supervisor_is_alerted_once_and_given_an_action(deployment, phone, token, u
         "action_assigned", "observation_alert", "observation_alert"
     ]  # fmt: skip
     (assigned,) = [n for n in notifications if n["kind"] == "action_assigned"]
-    assert assigned["link"] == f"/actions#a-{action['id']}"
+    assert assigned["link"] == f"/actions/{action['id']}"
 
 
 def test_a_phone_walks_a_shift_through_nginx_and_two_servers(deployment):

@@ -3,12 +3,13 @@ from their inbox, once; the worker's reminders and escalations find the actions 
 without being told where they are."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 from sqlalchemy import select
 
 from floorwalk.extensions import db
-from floorwalk.models import Notification
+from floorwalk.models import Action, Notification
 from floorwalk.notifications import jobs
 from floorwalk.sync.push import apply_push
 from tests.factories import action_record, action_update, push_body, statuses
@@ -69,3 +70,20 @@ def test_the_worker_reminds_and_escalates_the_actions_due_without_being_told_the
     assert inbox(lead) == [
         ("escalation_action", "Action 1 day overdue: Clean the oil under the press")
     ]
+
+
+def test_the_owner_is_reminded_the_day_before_and_once_overdue_not_on_the_day(people):
+    walker, owner = people["walker"], people["owner"]
+    push(walker, action_record(walker, owner, due="2026-11-27"))
+    reminders = []
+    for day in (26, 27, 28, 29):  # the day before, the day itself, then two days late
+        jobs.action_reminders(db.session, datetime(2026, 11, day, 15, tzinfo=UTC))
+        db.session.commit()
+        reminders.append([subject for kind, subject in inbox(owner) if kind == "action_due"])
+    tomorrow = "Action tomorrow: Clean the oil under the press"
+    overdue = "Action overdue: Clean the oil under the press"
+    assert reminders == [[tomorrow], [tomorrow], [tomorrow, overdue], [tomorrow, overdue]]
+    (link,) = db.session.execute(
+        select(Notification.link).where(Notification.subject == overdue)
+    ).one()
+    assert db.session.get(Action, UUID(link.removeprefix("/actions/"))) is not None  # its page

@@ -324,7 +324,7 @@ def test_one_mail_per_event_each_with_both_parts_and_its_link(
     ]
     links = {
         "Day summary 2026-11-24": "https://floor.plant.example/summary/2026-11-24",
-        "Action for you: Sweep": "https://floor.plant.example/actions#a-a9",
+        "Action for you: Sweep": "https://floor.plant.example/actions/a9",
     }
     for mail in smtp_server.mails:
         link = links[mail["Subject"]]
