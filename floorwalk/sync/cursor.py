@@ -21,9 +21,17 @@ class CursorInvalid(ValueError):
     """The cursor is not one this server made."""
 
 
+# What pull sends, by version: raised when pull gains a collection whose rows a delta
+# would never bring to a phone that synced before (a row comes in a delta only when it
+# changes), so that every phone's next pull is full once. 2: actions and users.
+PULL_SHAPE = 2
+
+
 def user_scope(user: User) -> str:
-    """What decides which rows a user may see: a change of it makes the next pull full."""
-    text = f"{user.id}:{user.role}:{','.join(str(a.id) for a in user.areas)}"
+    """What decides which rows a user may see, and what pull sends: a change of either
+    makes the next pull full."""
+    areas = ",".join(str(a.id) for a in user.areas)
+    text = f"{PULL_SHAPE}:{user.id}:{user.role}:{areas}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

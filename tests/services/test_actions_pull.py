@@ -2,6 +2,7 @@
 areas, open or closed in the last 7 days, each with its derived state; and whom an
 action may be given to."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from floorwalk.accounts import set_user_active
 from floorwalk.extensions import db
+from floorwalk.sync.cursor import decode_cursor, encode_cursor
 from floorwalk.sync.pull import pull
 from floorwalk.sync.push import apply_push
 from tests.factories import action_record, action_update, push_body
@@ -125,3 +127,17 @@ def test_an_action_whose_area_changes_leaves_and_reaches_the_supervisors_phones(
     delta = pulled(press, press_cursor)
     assert delta["actions"] == [] and no_station["id"] in delta["removed"]["actions"]
     assert set(ids(pulled(weld, weld_cursor))) == {at_station["id"], no_station["id"]}
+
+
+def test_a_phone_synced_before_actions_came_gets_everyone_it_may_give_an_action_to(people):
+    """Users reach a phone in a delta only when they change: a phone whose cursor was
+    made before pull sent users (and actions) must take a full pull once, or its owner
+    picker stays empty."""
+    walker = people["walker"]
+    cursor = pulled(walker)["cursor"]
+    epoch, seq, _ = decode_cursor(cursor)
+    areas = ",".join(str(a.id) for a in walker.areas)
+    before = hashlib.sha256(f"{walker.id}:{walker.role}:{areas}".encode()).hexdigest()[:16]
+    answer = pulled(walker, encode_cursor(epoch, seq, before))
+    assert {user["username"] for user in answer["users"]} >= {"owner", "press-lead"}
+    assert pulled(walker, answer["cursor"])["users"] == []  # then deltas again
