@@ -171,24 +171,13 @@ def escalate_observation(
 # The day's digest --------------------------------------------------------------------
 
 
-def send_digest(session: Session, day: date, text_for, now: datetime) -> int:
-    """daily_digest: each manager gets the digest of ``day`` (``text_for(manager)`` makes
-    its body: the summary follows what the manager may see)."""
+def send_digest(session: Session, day: date, text: str, recipients, now: datetime) -> int:
+    """daily_digest: each of ``recipients`` (the managers) gets the digest of ``day``."""
     subject = f"Day summary {day.isoformat()}"
+    link = f"/summary/{day.isoformat()}"
     return sum(
-        bool(
-            notify(
-                session,
-                manager,
-                "daily_digest",
-                subject,
-                text_for(manager),
-                f"/summary/{day.isoformat()}",
-                day.isoformat(),
-                now,
-            )
-        )  # fmt: skip
-        for manager in managers(session)
+        bool(notify(session, manager, "daily_digest", subject, text, link, day.isoformat(), now))
+        for manager in recipients
     )
 
 

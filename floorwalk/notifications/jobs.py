@@ -21,6 +21,7 @@ from ..settings import get_settings, plant_clock
 from .events import (
     ActionDue,
     escalate_observation,
+    managers,
     notify_action_due,
     send_digest,
     serious_observations,
@@ -72,7 +73,7 @@ def escalate_observations(session: Session, now: datetime) -> int:
 
 
 def digest_text(session: Session, day: date, manager: User, now: datetime) -> str:
-    """The day's summary in a few lines, as ``manager`` may see it."""
+    """The day's summary in a few lines, as ``manager`` sees it."""
     from ..summaries.day import daily_summary
 
     summary = daily_summary(session, day, manager, now=now)
@@ -102,7 +103,12 @@ def daily_digests(session: Session, now: datetime) -> int:
     day = plant_clock(session).production_day(now) - timedelta(days=1)
     if not claim_run(session, "daily_digest", day.isoformat(), now):
         return 0
-    return send_digest(session, day, lambda manager: digest_text(session, day, manager, now), now)
+    recipients = managers(session)
+    if not recipients:
+        return 0
+    # A manager sees the whole plant, so one summary makes every manager's digest.
+    text = digest_text(session, day, recipients[0], now)
+    return send_digest(session, day, text, recipients, now)
 
 
 def action_reminders(

@@ -160,8 +160,11 @@ def records_csv():
 def report():
     if "from" not in request.args and "to" not in request.args:
         # "Reports" in the navigation: the last complete week, at an address to share.
+        # The area and shift asked for stay.
         start, end = default_span(db.session, utcnow())
-        return redirect(url_for("summary.report", **{"from": start, "to": end}))
+        return redirect(
+            url_for("summary.report", **{**request.args.to_dict(), "from": start, "to": end})
+        )
     query = parse_query(ReportQuery())
     data = period_report(db.session, query["start"], query["end"], query["area"], query["shift"])
     return render_template(

@@ -205,6 +205,8 @@ def test_reports_in_the_navigation_opens_the_last_complete_week(client, period):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/report?from={start}&to={yesterday}"
     assert client.get(response.headers["Location"]).status_code == 200
+    area = client.get("/report?area=Press+Shop&shift=A").headers["Location"]
+    assert area == f"/report?area=Press+Shop&shift=A&from={start}&to={yesterday}"
     # Half a span is still a mistake, said in a sentence.
     half = client.get("/report?from=2026-02-27")
     assert half.status_code == 400 and "to:" in half.get_data(as_text=True)
