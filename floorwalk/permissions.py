@@ -173,10 +173,9 @@ def actions_in_areas_filter(areas: set[int]) -> Any:
 
 
 def may_see_action(viewer: User, action: Action) -> bool:
-    """Its owner and creator, its area's supervisors, managers and admins."""
-    if sees_everything(viewer) or viewer.id in (action.owner_id, action.created_by_id):
-        return True
-    return viewer.role == "supervisor" and bool(action_area_ids(action) & area_ids(viewer))
+    """Its owner, and whoever steers it (``may_steer_action``); the same people may start
+    it and mark it done."""
+    return viewer.id == action.owner_id or may_steer_action(viewer, action)
 
 
 def visible_actions_filter(viewer: User) -> Any:
@@ -196,11 +195,6 @@ def may_steer_action(user: User, action: Action) -> bool:
     if sees_everything(user) or user.id == action.created_by_id:
         return True
     return user.role == "supervisor" and bool(action_area_ids(action) & area_ids(user))
-
-
-def may_work_action(user: User, action: Action) -> bool:
-    """Whoever may start an action and mark it done: its owner, and whoever steers it."""
-    return user.id == action.owner_id or may_steer_action(user, action)
 
 
 def assignable_users_query() -> Any:

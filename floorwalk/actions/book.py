@@ -2,7 +2,7 @@
 against the action's state as the records before it left it, in the order the server
 received them, and the derived state written in the push's transaction.
 
-``check_new_action`` runs in the push's reading step (what needs no stored action);
+``record_problems`` runs in the push's reading step (what needs no stored action);
 ``ActionBook`` in its writing step, beside ``sync.store``'s judgement of each record.
 """
 
@@ -17,8 +17,6 @@ from ..models import ACTION_RECORD_TYPES, Action, ActionUpdate, Station, User
 from ..notifications.events import notify_action_assigned
 from .rules import change_problems
 from .state import Change, apply_change
-
-ACTION_TYPES = ACTION_RECORD_TYPES
 
 
 def record_problems(values: dict[str, Any], day: date) -> dict[str, list[str]]:
@@ -47,7 +45,7 @@ class ActionBook:
 
     def __init__(self, session: Session, columns: list[dict[str, Any]]):
         self.session = session
-        mine = [c for c in columns if c["type"] in ACTION_TYPES]
+        mine = [c for c in columns if c["type"] in ACTION_RECORD_TYPES]
         action_ids = {c["id"] for c in mine if c["type"] == "action"} | {
             uuid.UUID(str(c["data"]["action"])) for c in mine if c["type"] == "action_update"
         }

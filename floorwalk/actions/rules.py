@@ -3,7 +3,7 @@ the move fits the status, the author may make it, ``verified`` needs four eyes.
 Each problem is a sentence under the field it is about, as every push rejection."""
 
 from ..models import Action, User
-from ..permissions import may_see_action, may_steer_action, may_work_action
+from ..permissions import may_see_action, may_steer_action
 from .state import CLOSED, MOVES, RESULT, Change, fits
 
 # Moves the owner may make; every other move needs whoever steers the action.
@@ -27,7 +27,7 @@ def move_problem(action: Action, author: User, move: str) -> str | None:
         allowed = ", ".join(WORDS[m] for m in MOVES[action.status])
         return f"The action is {now}: it can only be {allowed} now, not {WORDS[move]}."
     if move in OWNER_MOVES:
-        if not may_work_action(author, action):
+        if not may_see_action(author, action):
             return (
                 f"Only the owner, the creator, the area's supervisors and managers may mark "
                 f"an action {WORDS[move]}."

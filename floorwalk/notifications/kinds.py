@@ -6,6 +6,8 @@ the actions package names the two action kinds when it calls ``events``.
 
 from dataclasses import dataclass
 
+from ..models import ROLES
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -14,11 +16,9 @@ class Kind:
     roles: tuple[str, ...]  # who may receive it (the account page lists these alone)
 
 
-ALL_ROLES = ("coordinator", "supervisor", "manager", "admin")
-
 KINDS = (
-    Kind("action_assigned", "An action is assigned to me", ALL_ROLES),
-    Kind("action_due", "An action of mine is due tomorrow or overdue", ALL_ROLES),
+    Kind("action_assigned", "An action is assigned to me", ROLES),
+    Kind("action_due", "An action of mine is due tomorrow or overdue", ROLES),
     Kind(
         "observation_alert",
         "A critical or high observation is made in an area I supervise",

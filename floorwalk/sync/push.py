@@ -17,9 +17,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..actions.book import ACTION_TYPES, record_problems
+from ..actions.book import record_problems
 from ..database import begin_writing
-from ..models import Category, Employee, Metric, Route, Station, User
+from ..models import ACTION_RECORD_TYPES, Category, Employee, Metric, Route, Station, User
 from ..notifications.events import alert_new_observations
 from ..settings import plant_clock
 from .answers import flat_errors
@@ -232,7 +232,7 @@ def check_push(
             item.raw, values["author"], station.id if station else None, observed_at, clock,
             catalog.lookups(values), now, typed_data=values["data"],
         )  # fmt: skip
-        if values["type"] in ACTION_TYPES:
+        if values["type"] in ACTION_RECORD_TYPES:
             errors = record_problems(values, item.columns["production_day"])
             if errors:
                 item.reject(errors)

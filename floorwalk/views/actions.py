@@ -24,23 +24,15 @@ from ..models import utcnow
 from ..permissions import EVERY_ROLE
 from ..schemas import form_input
 from ..summaries.pages import plant_today
-from ..summaries.schemas import explain, query_input
+from .summary import parse_query
 
 bp = Blueprint("actions", __name__)
-
-
-def load_query(schema) -> dict:
-    """Query arguments through ``schema``; 400 saying what is wrong."""
-    try:
-        return schema.load(query_input(request.args), unknown="exclude")
-    except ValidationError as error:
-        abort(400, explain(error.messages))
 
 
 @bp.get("/actions")
 @role_required(*EVERY_ROLE)
 def index():
-    query = load_query(ActionsQuery())
+    query = parse_query(ActionsQuery())
     filters = filters_of(query, current_user)
     page = list_page(db.session, current_user, filters, plant_today(db.session))
     return render_template("actions/list.html", **page, query=query)
@@ -49,7 +41,7 @@ def index():
 @bp.get("/actions/new")
 @role_required(*EVERY_ROLE)
 def new():
-    prefill = load_query(NewActionQuery())
+    prefill = parse_query(NewActionQuery())
     page = new_action_page(db.session, prefill, plant_today(db.session))
     return render_template("actions/new.html", **page, errors={})
 

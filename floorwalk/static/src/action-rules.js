@@ -43,7 +43,7 @@ export function maySteer(user, action) {
   return user.role === "supervisor" && (action.area_ids || []).some((a) => areas.has(a));
 }
 
-/** permissions.may_work_action: the owner, and whoever steers it. */
+/** permissions.may_see_action: the owner, and whoever steers it (they start and finish it). */
 export function mayWork(user, action) {
   return user.id === idOf(action.owner) || maySteer(user, action);
 }

@@ -14,6 +14,7 @@ from ...errors import ApiError
 from ...extensions import csrf
 from ...schemas import SessionSchema
 from ...signin import SignInBlocked
+from ...summaries.schemas import explain, query_input
 from ..auth import TOO_MANY_FAILURES, sign_in, sign_out
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -56,6 +57,15 @@ def check_request():
         view, "api_csrf_exempt", False
     ):
         csrf.protect()
+
+
+def query_args(schema):
+    """The query string loaded through ``schema`` (an argument it does not know is left
+    out, as the pages do); 400 saying what is wrong."""
+    try:
+        return schema.load(query_input(request.args), unknown="exclude")
+    except ValidationError as error:
+        raise ApiError(400, explain(error.messages), "invalid") from None
 
 
 def json_body(schema):

@@ -3,16 +3,13 @@ unread count) and ``POST /api/v1/notifications/read`` (some or all), each user's
 
 from functools import cache
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
-from marshmallow import ValidationError
 
-from ...errors import ApiError
 from ...extensions import db
 from ...notifications.inbox import inbox, mark_read, unread_count
 from ...notifications.schemas import InboxQuerySchema, InboxSchema, MarkReadSchema
-from ...summaries.schemas import explain, query_input
-from . import bp, json_body
+from . import bp, json_body, query_args
 
 
 @cache
@@ -22,10 +19,7 @@ def inbox_schema() -> InboxSchema:
 
 @bp.get("/notifications")
 def notifications():
-    try:
-        query = InboxQuerySchema().load(query_input(request.args), unknown="exclude")
-    except ValidationError as error:
-        raise ApiError(400, explain(error.messages), "invalid") from None
+    query = query_args(InboxQuerySchema())
     answer = inbox(db.session, current_user, query["limit"], query["before"])
     return jsonify(inbox_schema().dump(answer))
 

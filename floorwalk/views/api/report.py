@@ -1,22 +1,18 @@
 """The period report as JSON: ``GET /api/v1/report?from=&to=[&area=&shift=]`` (DESIGN §10)."""
 
-from flask import jsonify, request
-from marshmallow import ValidationError
+from flask import jsonify
 
 from ...errors import ApiError
 from ...extensions import db
 from ...summaries.period import period_report
-from ...summaries.schemas import ReportQuery, explain, query_input
+from ...summaries.schemas import ReportQuery
 from ...summaries.scope import SummaryError, area_id_of
-from . import bp
+from . import bp, query_args
 
 
 @bp.get("/report")
 def api_report():
-    try:
-        query = ReportQuery().load(query_input(request.args), unknown="exclude")
-    except ValidationError as error:
-        raise ApiError(400, explain(error.messages), "invalid") from None
+    query = query_args(ReportQuery())
     try:
         area_id = area_id_of(db.session, query["area"])
         report = period_report(db.session, query["start"], query["end"], area_id, query["shift"])

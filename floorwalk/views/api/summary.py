@@ -2,16 +2,15 @@
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from ...errors import ApiError
 from ...extensions import db
 from ...summaries.day import daily_summary
-from ...summaries.schemas import SummaryQuery, explain, query_input
+from ...summaries.schemas import SummaryQuery
 from ...summaries.scope import SummaryError, area_id_of
-from . import bp
+from . import bp, query_args
 
 
 @bp.get("/summary/<string(length=10):day>")
@@ -20,10 +19,7 @@ def api_summary(day: str):
         the_day = date.fromisoformat(day)
     except ValueError:
         raise ApiError(400, f"{day!r} is not a day: use YYYY-MM-DD.", "invalid") from None
-    try:
-        query = SummaryQuery().load(query_input(request.args), unknown="exclude")
-    except ValidationError as error:
-        raise ApiError(400, explain(error.messages), "invalid") from None
+    query = query_args(SummaryQuery())
     try:
         area_id = area_id_of(db.session, query["area"])
         summary = daily_summary(db.session, the_day, current_user, area_id, query["shift"])
