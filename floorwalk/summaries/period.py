@@ -330,41 +330,43 @@ def station_trends(
     off = unscheduled_stations(session, scope, plant.clock)
     targets = period_targets(session, scope, plant)
     _, achieved = day_achieved(session, scope, plant, off, targets, by_station=True)
-    planned = station_day_planned(days, plant, off, targets)
     size = 1 if len(days) <= TREND_DAILY_DAYS else 7
     buckets = [days[start : start + size] for start in range(0, len(days), size)]
+    bucket_of = {day: n for n, bucket in enumerate(buckets) for day in bucket}
+    done: dict[tuple[int, int], float] = defaultdict(float)
+    for (day, station_id), amount in achieved.items():  # only the days with counts
+        done[(station_id, bucket_of[day])] += amount
+    planned = bucket_planned(buckets, bucket_of, plant, off, targets)
     return {
         station.code: [
-            (
-                bucket[0],
-                ratio(
-                    sum(achieved.get((day, station.id), 0) for day in bucket),
-                    sum(planned.get((day, station.id), 0) for day in bucket),
-                ),
-            )
-            for bucket in buckets
+            (bucket[0], ratio(done.get((station.id, n), 0), planned.get((station.id, n), 0)))
+            for n, bucket in enumerate(buckets)
         ]
         for station in plant.stations
     }
 
 
-def station_day_planned(days: list[date], plant: Plant, off, targets: plan.PeriodTargets):
-    """Per (day, station) the station schedules: the sum of its tally and counter targets."""
+def bucket_planned(buckets, bucket_of, plant: Plant, off, targets: plan.PeriodTargets):
+    """Per (station, bucket of days): the sum of its tally and counter targets on the
+    days of the bucket the plan schedules it. The usual targets once per station and
+    scheduled day, then the days the plan names corrected: a year of 500 stations is a
+    few thousand sums, not a sum per station and day."""
     amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
     usual: dict[int, float] = defaultdict(float)
     for (station_id, metric_id), target in targets.usual.items():
         if metric_id in amounts:
             usual[station_id] += target
-    planned = {
-        (day, station_id): target
-        for day in days
-        for station_id, target in usual.items()
-        if station_id not in off.get(day, ())
-    }
+    planned: dict[tuple[int, int], float] = {}
+    for n, bucket in enumerate(buckets):
+        for station_id, target in usual.items():
+            scheduled = sum(station_id not in off.get(day, ()) for day in bucket)
+            if scheduled:
+                planned[(station_id, n)] = target * scheduled
     for (day, station_id, metric_id), target in targets.special.items():
         if metric_id in amounts and station_id not in off.get(day, ()):
+            key = (station_id, bucket_of[day])
             change = (target or 0) - targets.usual.get((station_id, metric_id), 0)
-            planned[(day, station_id)] = planned.get((day, station_id), 0) + change
+            planned[key] = planned.get(key, 0) + change
     return planned
 
 
