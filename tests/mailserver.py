@@ -1,7 +1,8 @@
 """A real SMTP server in the test process (aiosmtpd), which keeps what it receives.
 
 ``refuse`` answers 451 to that many mails first; ``hold_rcpt`` makes each RCPT wait
-until the event is set, to catch a worker mid-send. Mails come back as parsed messages.
+until the event is set, to catch a worker mid-send (``waiting``: how many wait now).
+Mails come back as parsed messages.
 """
 
 import socket
@@ -22,6 +23,7 @@ class Keeper:
         self.refused = 0
         self.hold_rcpt: threading.Event | None = None
         self.rcpt_seen = threading.Event()
+        self.waiting = 0
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -29,8 +31,10 @@ class Keeper:
         if self.hold_rcpt is not None:
             import asyncio
 
+            self.waiting += 1
             while not self.hold_rcpt.is_set():
                 await asyncio.sleep(0.05)
+            self.waiting -= 1
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

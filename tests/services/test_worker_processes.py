@@ -67,9 +67,16 @@ def stop(worker) -> str:
 def test_two_workers_at_once_deliver_each_mail_once(
     app, database_url, make_user, smtp_server, tmp_path
 ):
+    import threading
+
     queue_mails(make_user, 12)
+    # The server holds each send until both workers are sending at once: one worker
+    # sends one mail after another, so two held at once are the two racing.
+    smtp_server.hold_rcpt = threading.Event()
     workers = [start_worker(database_url, smtp_server, tmp_path, f"w{n}") for n in range(2)]
     try:
+        wait_for(lambda: smtp_server.waiting == 2, "both workers to be sending at once")
+        smtp_server.hold_rcpt.set()
         wait_for(lambda: unsent() == 0, "every mail to be sent")
     finally:
         outputs = [stop(worker) for worker in workers]
