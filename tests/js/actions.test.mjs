@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { isOverdue, movesFor } from "../../floorwalk/static/src/action-rules.js";
-import { addDays, deriveActions, myActions, ownersFor, priorityFor } from "../../floorwalk/static/src/actions.js";
+import { deriveActions, myActions, ownersFor, priorityFor } from "../../floorwalk/static/src/actions.js";
+import { addDays } from "../../floorwalk/static/src/time.js";
 
 const users = {
   1: { id: 1, username: "lee", role: "coordinator", areas: [10] },

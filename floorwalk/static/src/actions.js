@@ -3,6 +3,7 @@
 // action made or moved offline shows its new state at once. Plain functions, tested in
 // node (tests/js/actions.test.mjs); app.js reads IndexedDB and calls them.
 import { CLOSED, fits, isOverdue, resultOf } from "./action-rules.js";
+import { areaFirst, areaIdOf } from "./catalog.js";
 
 // A synced action record this recent is always in the pull once a pull has run (its
 // creator sees it, and it closed after it was made): missing, the pull has not run yet.
@@ -30,7 +31,7 @@ function fromRecord(record, { users, stations, me }) {
     created_at: record.observed_at,
     done_by: null,
     closed_at: null,
-    area_ids: station ? [station.area?.id ?? station.area_id ?? station.area] : [...(owner?.areas || [])],
+    area_ids: station ? [areaIdOf(station)] : [...(owner?.areas || [])],
     updates: [],
     local: true,
   };
@@ -114,17 +115,8 @@ export function priorityFor(severity) {
   return ["low", "medium", "high", "critical"].includes(severity) ? severity : "low";
 }
 
-/** A YYYY-MM-DD day `days` after `day`. */
-export function addDays(day, days) {
-  const date = new Date(`${day}T12:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
 /** The owner picker's list: users of the station's area first, then the rest, by name. */
 export function ownersFor(users, areaId) {
-  const byName = (a, b) => a.username.localeCompare(b.username);
-  const all = Object.values(users || {});
-  const here = all.filter((u) => areaId != null && (u.areas || []).includes(areaId)).sort(byName);
-  return [...here, ...all.filter((u) => !here.includes(u)).sort(byName)];
+  const inArea = (u) => areaId != null && (u.areas || []).includes(areaId);
+  return areaFirst(Object.values(users || {}), inArea, (u) => u.username);
 }

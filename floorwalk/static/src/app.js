@@ -334,13 +334,9 @@ async function moveAction(action, move) {
  * observation's do (sync.js sends them before the records). */
 async function markDone(action, comment, files) {
   try {
-    const photos = [];
-    for (const file of files) {
-      const id = store.newId();
-      await outbox.savePhoto(id, await downscale(file), state.user.id);
-      photos.push(id);
-    }
-    const data = { status: "done", photos };
+    const blobs = [];
+    for (const file of files) blobs.push(await downscale(file));
+    const data = { status: "done", photos: await savePhotos(blobs) };
     if (comment) data.comment = comment;
     await saveUpdate(action, data, "Marked done");
   } catch (error) {
@@ -403,13 +399,20 @@ async function capture(record) {
   return edits.capture({ walk: walk?.id ?? null, ...record });
 }
 
+/** Photos kept in the outbox until uploaded (before the records that name them); their ids. */
+async function savePhotos(blobs) {
+  const ids = [];
+  for (const blob of blobs) {
+    const id = store.newId();
+    await outbox.savePhoto(id, blob, state.user.id);
+    ids.push(id);
+  }
+  return ids;
+}
+
 async function save(type, data, { record, photos = [] }) {
   try {
-    for (const blob of photos) {
-      const id = store.newId();
-      await outbox.savePhoto(id, blob, state.user.id);
-      data.photos.push(id);
-    }
+    if (photos.length) data.photos.push(...(await savePhotos(photos))); // only forms with photos have the list
     if (record) {
       const entry = await edits.edit(record, { data });
       screen.saved = true;

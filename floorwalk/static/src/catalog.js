@@ -23,6 +23,23 @@ export function findStation(catalog, code) {
   return Object.values(catalog.stations).find((s) => s.code.toUpperCase() === wanted) || null;
 }
 
+/** A station's area id: pull sends a number; a catalog stored by an older app may hold
+ * the area itself or `area_id`. */
+export function areaIdOf(station) {
+  const area = station?.area ?? station?.area_id ?? null;
+  return area && typeof area === "object" ? area.id : area;
+}
+
+/** `items` by name, those `inArea` first: the order of the phone's pickers. */
+export function areaFirst(items, inArea, nameOf) {
+  const byName = (a, b) => nameOf(a).localeCompare(nameOf(b));
+  const here = items.filter(inArea).sort(byName);
+  return [...here, ...items.filter((item) => !here.includes(item)).sort(byName)];
+}
+
+// Records the phone edits ("Edit", "Fix"); an action or its update never is (append-only).
+export const EDITABLE_TYPES = ["count", "observation", "employee_note"];
+
 export function areaName(catalog, station) {
   const area = station.area ?? station.area_id;
   if (area && typeof area === "object") return area.name;
@@ -101,9 +118,7 @@ export function describeRecord(catalog, record) {
 
 /** The employee picker's list: the station's area first, then everyone else, by name. */
 export function employeesFor(catalog, station) {
-  const area = station ? (typeof station.area === "object" ? station.area?.id : station.area ?? station.area_id) : null;
-  const byName = (a, b) => a.name.localeCompare(b.name);
+  const area = areaIdOf(station);
   const all = Object.values(catalog.employees).filter((e) => e.active !== false);
-  const here = all.filter((e) => area != null && e.area === area).sort(byName);
-  return [...here, ...all.filter((e) => !here.includes(e)).sort(byName)];
+  return areaFirst(all, (e) => area != null && e.area === area, (e) => e.name);
 }

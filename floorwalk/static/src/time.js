@@ -29,13 +29,15 @@ export function productionDay(instant, timezone, dayStart = "06:00") {
     minute: "2-digit",
     hourCycle: "h23",
   });
-  let day = `${parts.year}-${parts.month}-${parts.day}`;
-  if (`${parts.hour}:${parts.minute}` < dayStart) {
-    const previous = new Date(`${day}T12:00:00Z`);
-    previous.setUTCDate(previous.getUTCDate() - 1);
-    day = previous.toISOString().slice(0, 10);
-  }
-  return day;
+  const day = `${parts.year}-${parts.month}-${parts.day}`;
+  return `${parts.hour}:${parts.minute}` < dayStart ? addDays(day, -1) : day;
+}
+
+/** A YYYY-MM-DD day `days` after `day`. */
+export function addDays(day, days) {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
 }
 
 /** An instant as the plant's clock reads it ("Mon 30 Nov 23:45"), as on the summaries. */

@@ -3,9 +3,9 @@
 // "Mark done" form. Each saves a record through onSave (edits.js: the outbox first).
 import { button, field, h, replace } from "../dom.js";
 import { movesFor } from "../action-rules.js";
-import { addDays, ownersFor, priorityFor } from "../actions.js";
+import { ownersFor, priorityFor } from "../actions.js";
 import { areaName, findStation } from "../catalog.js";
-import { dayWords, plantTime } from "../time.js";
+import { addDays, dayWords, plantTime } from "../time.js";
 import { withSpeech } from "../speech.js";
 import { plural } from "../words.js";
 import { formWith, photoPicker } from "./forms.js";

@@ -1,6 +1,6 @@
 // "Needs attention": records the server rejected, and stale or conflicting versions.
 import { button, h } from "../dom.js";
-import { describeRecord } from "../catalog.js";
+import { EDITABLE_TYPES, describeRecord } from "../catalog.js";
 
 // The server names fields by their path in the record; people know them by their labels.
 const FIELD_LABELS = {
@@ -24,8 +24,6 @@ const FIELD_LABELS = {
   "data.action": "Action",
   "data.comment": "Comment",
 };
-// Records whose form "Fix" opens; an action or its update is never edited (append-only).
-const FIXABLE = ["count", "observation", "employee_note"];
 
 function problem(name, messages) {
   const label = FIELD_LABELS[name] ?? name;
@@ -58,7 +56,7 @@ export function attentionView(catalog, entries, { keepMine, useServers, discard,
               h(
                 "div",
                 { class: "record-actions" },
-                fix && entry.station && FIXABLE.includes(entry.type) ? button("Fix", () => fix(entry)) : null,
+                fix && entry.station && EDITABLE_TYPES.includes(entry.type) ? button("Fix", () => fix(entry)) : null,
                 button("Discard", () => discard(entry)),
               ),
             )

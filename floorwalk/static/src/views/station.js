@@ -1,6 +1,6 @@
 // The station view: what is expected here today, quick capture, recent records.
 import { button, h, replace } from "../dom.js";
-import { areaName, describeRecord, findStation, progress, stationMetrics } from "../catalog.js";
+import { EDITABLE_TYPES, areaName, describeRecord, findStation, progress, stationMetrics } from "../catalog.js";
 import { groupRecent } from "../recent.js";
 import { plantTime } from "../time.js";
 import { statusOf } from "../records.js";
@@ -116,7 +116,7 @@ function recordButtons(record, { onEdit, onDelete, onAction }) {
     fold(event); // acting folds the record again: only one left open stays open through a redraw
     fn(record);
   };
-  const editable = ["count", "observation", "employee_note"].includes(record.type);
+  const editable = EDITABLE_TYPES.includes(record.type);
   const actionable = record.type === "observation" && record.state !== "rejected" && onAction;
   return [
     editable && onEdit ? button("Edit", act(onEdit)) : null,
