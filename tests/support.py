@@ -7,6 +7,7 @@ records); the browser's in browser/conftest.py.
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -90,7 +91,7 @@ class CommittingRunner(FlaskCliRunner):
         return result
 
 
-def sign_in(client, username, password="correct horse battery"):
+def sign_in(client, username, password=PASSWORD):
     """Sign in through the API, as the phone does; returns the CSRF token."""
     response = client.post("/api/v1/session", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
@@ -150,3 +151,19 @@ def axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) -
         }""",
         list(impacts),
     )
+
+
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def signed_in_page(browser, live_server, username, path, viewport=LAPTOP, password=PASSWORD):
+    """A new browser context at ``viewport`` signed in as ``username`` through the sign-in
+    page, on ``path``: (context, page)."""
+    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    page = context.new_page()
+    page.goto(f"/login?next={quote(path)}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{path}")
+    return context, page

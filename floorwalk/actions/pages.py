@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import (
     ACTION_STATUSES,
     ACTION_UPDATE_STATUSES,
-    PRIORITIES,
     Area,
     Station,
     User,
@@ -113,7 +112,6 @@ def new_action_page(session: Session, prefill: dict[str, Any], today: date) -> d
     return {
         "prefill": prefill,
         "owners": owner_choices(session, {area} if area else set()),
-        "priorities": PRIORITIES,
         "stations": session.execute(
             select(Station.code, Station.name).where(Station.active).order_by(Station.code)
         ).all(),

@@ -3,7 +3,6 @@
 with the page's buttons sticks."""
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 
@@ -12,6 +11,7 @@ from floorwalk.models import utcnow
 from floorwalk.sync.push import apply_push
 from tests.browser.test_phone_browser import AXE, serious_violations
 from tests.factories import action_record, push_body, stamp, statuses
+from tests.support import signed_in_page
 
 pytestmark = pytest.mark.browser
 SCREENS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
@@ -31,17 +31,6 @@ def long_action(action_people):
     return body
 
 
-def signed_in_page(browser, live_server, viewport, username, path):
-    context = browser.new_context(viewport=viewport, base_url=live_server.url)
-    page = context.new_page()
-    page.goto(f"/login?next={quote(path)}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{path}")
-    return context, page
-
-
 def fits(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -51,7 +40,7 @@ def fits(page) -> bool:
 def test_the_list_and_an_actions_page_fit_the_screen_and_pass_axe(
     browser, live_server, long_action, screen
 ):
-    context, page = signed_in_page(browser, live_server, SCREENS[screen], "owner", "/actions")
+    context, page = signed_in_page(browser, live_server, "owner", "/actions", SCREENS[screen])
     context.add_init_script(script=AXE.read_text())
     try:
         page.reload()

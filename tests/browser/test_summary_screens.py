@@ -1,7 +1,6 @@
 """The day page of a 60-station plant on a laptop, and the period report on paper (issue 15)."""
 
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 
@@ -10,25 +9,13 @@ from floorwalk.extensions import db
 from floorwalk.models import StationMetric
 from floorwalk.sync.push import apply_push
 from tests.factories import record
-from tests.support import ARTIFACTS, TEST_ITERATIONS, print_pdf
+from tests.support import ARTIFACTS, LAPTOP, TEST_ITERATIONS, print_pdf, signed_in_page
 
 pytestmark = pytest.mark.browser
-LAPTOP = {"width": 1280, "height": 800}
 DAY = date(2026, 3, 10)
 AREAS = ("Press Shop", "Welding", "Paint", "Assembly")
 # A demo loaded as of this day, so the printed week is the same on every run.
 DEMO_TODAY = date(2026, 2, 11)
-
-
-def sign_in(browser, live_server, username, password, path, viewport=LAPTOP):
-    context = browser.new_context(viewport=viewport, base_url=live_server.url)
-    page = context.new_page()
-    page.goto(f"/login?next={quote(path)}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{path}")
-    return context, page
 
 
 @pytest.fixture
@@ -72,8 +59,7 @@ def test_the_day_of_a_sixty_station_plant_fits_one_laptop_screen_down_to_the_gri
     browser, live_server, sixty_stations
 ):
     path = f"/summary/{DAY.isoformat()}"
-    context, page = sign_in(browser, live_server, sixty_stations.username,
-                            "correct horse battery", path)  # fmt: skip
+    context, page = signed_in_page(browser, live_server, sixty_stations.username, path)
     try:
         grid = page.locator("section.grid-card")
         assert page.locator(".station-grid tbody tr").count() == 60
@@ -104,8 +90,8 @@ def demo_manager(app):
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_a_demo_week_report_prints_on_at_most_two_pages(browser, live_server, demo_manager, paper):
     path = "/report?from=2026-02-04&to=2026-02-10"
-    context, page = sign_in(
-        browser, live_server, demo_manager.username, demo_manager.password, path
+    context, page = signed_in_page(
+        browser, live_server, demo_manager.username, path, password=demo_manager.password
     )
     try:
         pages, text = print_pdf(page, "report-print", paper)
