@@ -33,6 +33,11 @@ def transaction_change_seq(session: Session) -> int:
     return seq
 
 
+def holds_change_seq(session: Session) -> bool:
+    """Whether this transaction has written a mirrored row (so taken a change number)."""
+    return _SEQ_KEY in session.info
+
+
 def _mirrored_rows(session: Session):
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Tracked) and obj not in session.deleted:

@@ -31,7 +31,11 @@ def get_settings(session: Session) -> dict[str, str]:
 
 
 def plant_clock(session: Session) -> PlantClock:
-    values = get_settings(session)
+    return clock_of(get_settings(session))
+
+
+def clock_of(values: dict[str, str]) -> PlantClock:
+    """The plant's clock by the settings ``values`` (as ``get_settings`` gives them)."""
     return PlantClock(
         timezone=values["timezone"],
         day_start=parse_time(values["day_start"]),

@@ -102,11 +102,13 @@ def period_targets(
     shift_names: list[str],
     shift: str | None = None,
     station_ids: set[int] | None = None,
+    usual: dict[tuple[int, int], float] | None = None,
 ) -> PeriodTargets:
     """The targets of ``day_from``..``day_to`` as ``PeriodTargets``, read in one pass
     over the plan whatever the length of the span. ``standing`` maps (station id, metric
     id) to the standing target; ``station_ids`` limits the plan rows read to those
-    stations (None: every station)."""
+    stations (None: every station); ``usual`` is ``usual_targets`` of the same
+    arguments when the caller has it already."""
     plan: dict[Key, dict[str, float]] = defaultdict(dict)
     rows = session.execute(
         select(
@@ -122,11 +124,8 @@ def period_targets(
             plan[(day, station_id, metric_id)][plan_shift] = target
     partly_off = {key: off - {""} for key, off in _shifts_off(session, day_from, day_to).items()}
     standing_targets = {key: value for key, value in standing.items() if value is not None}
-    usual = {}
-    for key, whole in standing_targets.items():
-        target = combine(whole, {}, shift_names, shift)
-        if target is not None:
-            usual[key] = target
+    if usual is None:
+        usual = usual_targets(standing_targets, shift_names, shift)
     listed: dict[int, list[int]] = defaultdict(list)
     for station_id, metric_id in standing_targets:
         listed[station_id].append(metric_id)
@@ -144,6 +143,19 @@ def period_targets(
         off = partly_off.get((day, station_id), ())
         special[(day, station_id, metric_id)] = combine(whole, planned, shift_names, shift, off)
     return PeriodTargets(_days(day_from, day_to), usual, special)
+
+
+def usual_targets(
+    standing: Mapping[tuple[int, int], float | None], shift_names: list[str], shift: str | None
+) -> dict[tuple[int, int], float]:
+    """Each (station, metric)'s target on a day the plan says nothing of it: the
+    standing target, or its share for ``shift``."""
+    usual = {}
+    for key, whole in standing.items():
+        target = combine(whole, {}, shift_names, shift) if whole is not None else None
+        if target is not None:
+            usual[key] = target
+    return usual
 
 
 def combine(

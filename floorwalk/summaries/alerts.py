@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ..days import PlantClock
 from ..models import Category, Record, Station
 from .figures import OPEN_STATUSES, SEVERITY_ORDER
-from .scope import Scope, StationRow
+from .plant import StationRow
+from .scope import Scope
 
 ALERT_SEVERITIES = ("critical", "high")
 LOW_ATTAINMENT = 0.8

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from ..days import FIRST_DAY, LAST_DAY
 from ..models import User, utcnow
-from ..settings import get_settings
 from .alerts import day_alerts, period_end
 from .figures import (
     PeriodFigures,
@@ -24,7 +23,8 @@ from .figures import (
     total_of,
 )
 from .notes import employee_notes
-from .scope import Plant, Scope, StationRow, SummaryError, check_shift, known_area, load_plant
+from .plant import Plant, StationRow, load_plant
+from .scope import Scope, SummaryError, check_shift, known_area
 from .trend import trend_points
 
 NO_ACTIVITY = (0, None, None)  # visits, first, last
@@ -59,7 +59,7 @@ def daily_summary(
     over = now >= period_end(plant.clock, day, scope.shift)
     rows = station_rows(day, stations, plant, period)
     missed = [s.code for s in stations if (day, s.id) not in period.activity]
-    settings = get_settings(session)
+    settings = plant.settings
     return {
         "day": day.isoformat(),
         "timezone": settings["timezone"],

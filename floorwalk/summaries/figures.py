@@ -21,7 +21,8 @@ from ..catalog import plan
 from ..days import PlantClock
 from ..models import WALK_RECORD_TYPES, Category, Record
 from ..sync.schemas import MAX_COUNT_VALUE, MAX_DOWNTIME_MINUTES
-from .scope import Plant, Scope, plain_rows
+from .plant import Plant
+from .scope import Scope, plain_rows
 
 OPEN_STATUSES = ("open", "acknowledged")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -49,18 +50,24 @@ def unscheduled_stations(session: Session, scope: Scope, clock: PlantClock) -> d
     return plan.unscheduled_stations(session, scope.day_from, scope.day_to, names, scope.shift)
 
 
-def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date, int, int], float]:
-    """The target of each (day, station, metric) of the scope that has one."""
-    standing = {key: s.target for key, s in plant.standing.items()}
-    return plan.plan_targets(
+def period_targets(session: Session, scope: Scope, plant: Plant) -> plan.PeriodTargets:
+    """The targets of the scope's days by the one rule of catalog/plan.py, in its
+    compact form (the usual targets from the plant's catalog, read once per change)."""
+    return plan.period_targets(
         session,
         scope.day_from,
         scope.day_to,
-        standing,
+        {key: standing.target for key, standing in plant.standing.items()},
         [s.name for s in plant.clock.shifts],
         scope.shift,
         {s.id for s in plant.stations},
+        usual=plant.usual_targets(scope.shift),
     )
+
+
+def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date, int, int], float]:
+    """The target of each (day, station, metric) of the scope that has one."""
+    return period_targets(session, scope, plant).expand()
 
 
 # Aggregates ---------------------------------------------------------------------------

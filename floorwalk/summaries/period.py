@@ -22,10 +22,12 @@ from .figures import (
     AMOUNT_KINDS,
     number,
     observation_counts,
+    period_targets,
     ratio,
     unscheduled_stations,
 )
-from .scope import Plant, Scope, SummaryError, check_shift, known_area, load_plant
+from .plant import Plant, load_plant
+from .scope import Scope, SummaryError, check_shift, known_area
 from .spans import (
     count_figures,
     holds_records,
@@ -150,19 +152,6 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
             plant.clock.production_day(utcnow()),
         ),  # fmt: skip
     }
-
-
-def period_targets(session: Session, scope: Scope, plant: Plant) -> plan.PeriodTargets:
-    """The period's targets by the one rule of catalog/plan.py, in its compact form."""
-    return plan.period_targets(
-        session,
-        scope.day_from,
-        scope.day_to,
-        {key: standing.target for key, standing in plant.standing.items()},
-        [s.name for s in plant.clock.shifts],
-        scope.shift,
-        {s.id for s in plant.stations},
-    )
 
 
 def scheduled_days(off: dict[date, set[int]], days: int) -> dict[int, int]:

@@ -1,21 +1,18 @@
-"""What a summary covers and the catalog it reads: the scope of days, area, shift or
-station; the plant's stations and metrics as plain rows; the checks of what was asked.
+"""What a summary covers: the scope of days, area, shift or station, and the checks of
+what was asked.
 
-Every other summaries module reads records through ``Scope.record_filter`` and the
-catalog through ``load_plant``, so none repeats a filter or a catalog query.
+Every other summaries module reads records through ``Scope.record_filter`` (and the
+catalog through plant.py's ``load_plant``), so none repeats a filter or a catalog query.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..days import PlantClock
-from ..models import Area, Metric, Record, Station, StationMetric
-from ..settings import plant_clock
+from ..models import Area, Metric, Record, Station
 
 # Up to a year (a period report's longest span) the days are listed: both databases then
 # seek (day, type) in the covering index; a range of days makes SQLite take
@@ -74,44 +71,6 @@ class Scope:
         return [self.day_from + timedelta(days=n) for n in range(count)]
 
 
-class StationRow(NamedTuple):
-    id: int
-    code: str
-    name: str
-    area: str
-
-
-class Standing(NamedTuple):
-    """A station's listed metric: its place in the list, standing target and min level.
-    (Named tuples: a summary makes thousands, at half the cost of a frozen dataclass.)"""
-
-    position: int
-    target: float | None
-    min_level: float | None
-
-
-@dataclass
-class Plant:
-    """The catalog a summary needs, read once per summary as plain rows (no lazy loads)."""
-
-    clock: PlantClock
-    stations: list[StationRow]  # active, in scope, ordered by area then code
-    metrics: dict[int, Metric]
-    standing: dict[tuple[int, int], Standing] = field(default_factory=dict)
-
-    def __post_init__(self):
-        # Plain (key, kind) pairs: read for every station and metric, cheaper than ORM
-        # attributes.
-        self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
-
-    def listed_metrics(self) -> dict[int, list[int]]:
-        """Each station's listed metric ids, in the order the station lists them."""
-        listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for (station_id, metric_id), standing in self.standing.items():
-            listed[station_id].append((standing.position, metric_id))
-        return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
-
-
 def plain_rows(session: Session, query):
     """The rows of a column query, without the ORM's per-row work: the summary reads
     thousands of rows of plain values and never an object."""
@@ -153,40 +112,6 @@ def area_id_of(session: Session, ref: int | str | None) -> int | None:
     if area_id is None:
         raise SummaryError(f"No area is named {ref!r}: give an area's name or its number.", 404)
     return area_id
-
-
-def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plant:
-    query = (
-        select(Station.id, Station.code, Station.name, Area.name)
-        .join(Area, Area.id == Station.area_id)
-        .order_by(Area.name, Station.code)
-    )
-    if active_only:
-        query = query.where(Station.active.is_(True))
-    if scope.station_id is not None:
-        query = query.where(Station.id == scope.station_id)
-    elif scope.area_id is not None:
-        query = query.where(Station.area_id == scope.area_id)
-    stations = [StationRow(*row) for row in plain_rows(session, query)]
-    metrics = {m.id: m for m in session.execute(select(Metric)).scalars()}
-    standing_query = select(
-        StationMetric.station_id,
-        StationMetric.metric_id,
-        StationMetric.position,
-        StationMetric.target,
-        StationMetric.min_level,
-    )
-    if scope.station_id is not None:
-        standing_query = standing_query.where(StationMetric.station_id == scope.station_id)
-    elif scope.area_id is not None:
-        standing_query = standing_query.where(
-            StationMetric.station_id.in_(area_station_ids(scope.area_id))
-        )
-    standing = {
-        (sid, mid): Standing(position, target, min_level)
-        for sid, mid, position, target, min_level in plain_rows(session, standing_query)
-    }
-    return Plant(plant_clock(session), stations, metrics, standing)
 
 
 def metrics_by_key(session: Session) -> dict[str, Metric]:

@@ -22,7 +22,8 @@ from .figures import (
     ObservationGroup,
     per_shift_counts,
 )
-from .scope import Plant, Scope, plain_rows
+from .plant import Plant
+from .scope import Scope, plain_rows
 
 
 def off_conditions(off: dict[date, set[int]], day_column, station_column) -> list:

@@ -19,7 +19,8 @@ from .figures import (
     total_of,
     unscheduled_stations,
 )
-from .scope import Plant, Scope, load_plant
+from .plant import Plant, load_plant
+from .scope import Scope
 
 TREND_DAYS = 14
 HISTORY_DAYS = 30

@@ -1,0 +1,72 @@
+"""The catalog a summary reads is kept between changes (summaries/plant.py): every
+change to it shows in the next summary, whoever made it, and a change rolled back
+never does."""
+
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.orm import Session
+
+from floorwalk.backup import start_new_epoch
+from floorwalk.catalog.stations import set_station_metric
+from floorwalk.extensions import db
+from floorwalk.models import Metric, Station, StationMetric
+from floorwalk.settings import set_setting
+from tests.services.test_summaries import summary_for
+
+
+def units_target(summary_plant) -> float:
+    summary = summary_for(summary_plant)
+    db.session.rollback()  # each page view is its own transaction
+    return summary["stations"][0]["counts"]["units_completed"]["target"]
+
+
+def set_units_target(session, target) -> None:
+    station = session.execute(select(Station).where(Station.code == "PRS-01")).scalar_one()
+    metric = session.execute(select(Metric).where(Metric.key == "units_completed")).scalar_one()
+    set_station_metric(session, None, station, metric, target, None)
+    session.flush()
+
+
+def test_a_changed_target_or_setting_shows_in_the_next_summary(summary_plant):
+    db.session.commit()
+    assert units_target(summary_plant) == 600
+    set_units_target(db.session, 900)
+    db.session.commit()
+    assert units_target(summary_plant) == 900
+    set_setting(db.session, "timezone", "Europe/Berlin")
+    db.session.commit()
+    assert summary_for(summary_plant)["timezone"] == "Europe/Berlin"
+
+
+def test_a_change_made_by_another_server_shows_in_the_next_summary(summary_plant, app):
+    db.session.commit()
+    assert units_target(summary_plant) == 600
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])  # another app server
+    try:
+        with Session(other) as session:
+            set_units_target(session, 750)
+            session.commit()
+    finally:
+        other.dispose()
+    assert units_target(summary_plant) == 750
+
+
+def test_a_change_shows_in_its_own_transaction_and_is_gone_once_rolled_back(summary_plant):
+    db.session.commit()
+    assert units_target(summary_plant) == 600
+    set_units_target(db.session, 900)
+    assert summary_for(summary_plant)["stations"][0]["counts"]["units_completed"]["target"] == 900
+    db.session.rollback()
+    # The next change takes the number the rolled-back one had: still not its target.
+    set_setting(db.session, "timezone", "Europe/Berlin")
+    db.session.commit()
+    assert units_target(summary_plant) == 600
+
+
+def test_a_restored_database_is_read_afresh(summary_plant):
+    db.session.commit()
+    assert units_target(summary_plant) == 600
+    # A restore replaces the rows without taking a change number, and gives a new epoch.
+    db.session.execute(update(StationMetric).values(target=480))
+    start_new_epoch(db.session)
+    db.session.commit()
+    assert units_target(summary_plant) == 480
