@@ -72,6 +72,12 @@ class PeriodTargets(NamedTuple):
     usual: dict[tuple[int, int], float]
     special: dict[Key, float | None]
 
+    def target(self, key: Key) -> float | None:
+        """The target of one (day, station, metric); None when it has none that day."""
+        if key in self.special:
+            return self.special[key]
+        return self.usual.get(key[1:])
+
     def expand(self) -> dict[Key, float]:
         """The target of each (day, station, metric) that has one."""
         special_by_day: dict[date, list] = defaultdict(list)

@@ -7,6 +7,7 @@ alerts from alerts.py, the employee notes from notes.py.
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -97,16 +98,12 @@ def station_rows(
 ) -> list[dict[str, Any]]:
     """A row per scheduled station: visits, first and last record, counts, observations."""
     zone = plant.clock.zone
-    activity, targets, totals = period.activity, period.targets, period.totals
     observed = observations_by_station(period.observations, day)
-    metric_ids = metrics_of_stations(plant, day, targets, totals)
+    metric_ids = metrics_of_stations(plant, day, period)
     rows = []
     for station in stations:
-        visits, first, last = activity.get((day, station.id), NO_ACTIVITY)
+        visits, first, last = period.activity.get((day, station.id), NO_ACTIVITY)
         obs, open_ = observed.get(station.id, NO_OBSERVATIONS)
-        counts = station_counts(
-            station.id, metric_ids.get(station.id, []), day, plant, targets, totals
-        )
         rows.append(
             {
                 "code": station.code,
@@ -115,7 +112,9 @@ def station_rows(
                 "visits": visits,
                 "first_visit": _local(first, zone),
                 "last_visit": _local(last, zone),
-                "counts": counts,
+                "counts": station_counts(
+                    station.id, metric_ids.get(station.id, ()), day, plant, period
+                ),
                 "observations": {"total": obs, "open": open_},
             }
         )
@@ -132,17 +131,17 @@ def _local(instant: datetime | None, zone) -> str | None:
     return instant.astimezone(zone).isoformat() if instant else None
 
 
-def station_counts(station_id, metric_ids, day, plant, targets, totals) -> dict[str, dict]:
+def station_counts(station_id, metric_ids, day, plant, period) -> dict[str, dict]:
     """The station's metrics for the day: those it lists, then those planned or counted."""
     counts = {}
     for metric_id in metric_ids:
         key, kind = plant.kinds[metric_id]
-        figures = totals.get((day, station_id, metric_id))
-        target = targets.get((day, station_id, metric_id))
+        at = (day, station_id, metric_id)
+        figures = period.totals.get(at)
+        target = period.targets.target(at)
         if kind == "gauge":
             standing = plant.standing.get((station_id, metric_id))
-            min_level = standing.min_level if standing else None
-            counts[key] = gauge_figures(figures, target, min_level)
+            counts[key] = gauge_figures(figures, target, standing.min_level if standing else None)
         else:
             counts[key] = amount_figures(total_of(kind, figures) or 0, target)
     return counts
@@ -167,15 +166,18 @@ def amount_figures(total, target) -> dict[str, Any]:
     return {"total": number(total), "target": number(target), "attainment": ratio(total, target)}
 
 
-def metrics_of_stations(plant: Plant, day: date, *keyed: dict) -> dict[int, list[int]]:
-    """Per station, its listed metrics, then any other metric planned or counted that day."""
-    result = plant.listed_metrics()
+def metrics_of_stations(plant: Plant, day: date, period: PeriodFigures) -> dict[int, list[int]]:
+    """Per station, its listed metrics, then any other metric counted or planned that day
+    (the usual targets are the listed metrics')."""
+    planned = (key for key, target in period.targets.special.items() if target is not None)
     extra: dict[int, set[int]] = defaultdict(set)
-    for mapping in keyed:
-        for d, station_id, metric_id in mapping:
-            if d == day:
-                extra[station_id].add(metric_id)
-    for station_id, metric_ids in extra.items():
-        listed = result.setdefault(station_id, [])
-        listed += sorted(metric_ids - set(listed))
-    return result
+    for d, station_id, metric_id in chain(period.totals, planned):
+        if d == day and (station_id, metric_id) not in plant.standing:
+            extra[station_id].add(metric_id)
+    listed = plant.listed_metrics()
+    if not extra:
+        return listed
+    return {
+        **listed,
+        **{sid: [*listed.get(sid, ()), *sorted(ids)] for sid, ids in extra.items()},
+    }

@@ -65,9 +65,38 @@ def period_targets(session: Session, scope: Scope, plant: Plant) -> plan.PeriodT
     )
 
 
-def day_targets(session: Session, scope: Scope, plant: Plant) -> dict[tuple[date, int, int], float]:
-    """The target of each (day, station, metric) of the scope that has one."""
-    return period_targets(session, scope, plant).expand()
+def day_target(targets: plan.PeriodTargets, off: dict[date, set], key) -> float | None:
+    """The target of (day, station, metric) at a station the plan schedules that day."""
+    if key[1] in off.get(key[0], ()):
+        return None
+    return targets.target(key)
+
+
+def touched_keys(off: dict[date, set], targets: plan.PeriodTargets) -> set:
+    """The (day, station, metric) keys whose target is not the usual one: those the plan
+    names, and each listed metric of a station on the days the plan leaves it out."""
+    by_station: dict[int, list[int]] = defaultdict(list)
+    for station_id, metric_id in targets.usual:
+        by_station[station_id].append(metric_id)
+    return set(targets.special) | {
+        (day, sid, mid) for day, sids in off.items() for sid in sids for mid in by_station[sid]
+    }
+
+
+def planned_by_day(
+    days: list[date], plant: Plant, off, targets: plan.PeriodTargets, touched: set
+) -> dict[date, float]:
+    """Per day, the sum of the tally and counter targets at the stations scheduled: the
+    usual sum, corrected at the ``touched`` keys."""
+    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
+    base = sum(t for (_, mid), t in targets.usual.items() if mid in amounts)
+    planned = dict.fromkeys(days, base)
+    for key in touched:
+        day, sid, mid = key
+        if mid in amounts and day in planned:
+            change = (day_target(targets, off, key) or 0) - targets.usual.get((sid, mid), 0)
+            planned[day] += change
+    return planned
 
 
 # Aggregates ---------------------------------------------------------------------------
@@ -279,7 +308,7 @@ class PeriodFigures:
     """The plan, the count aggregates and the activity of a span of days, read once."""
 
     off: dict[date, set]
-    targets: dict[tuple[date, int, int], float]
+    targets: plan.PeriodTargets
     totals: dict[tuple[date, int, int], dict]
     activity: dict[tuple[date, int | None], tuple]
     observations: list[ObservationGroup]
@@ -292,7 +321,7 @@ class PeriodFigures:
         day of ``shown`` (a trend shows neither)."""
         return cls(
             unscheduled_stations(session, scope, plant.clock),
-            day_targets(session, scope, plant),
+            period_targets(session, scope, plant),
             metric_totals(session, scope, plant, gauges=shown),
             day_activity(session, scope, times_on=shown.day_from if shown else None),
             observation_groups(session, scope),

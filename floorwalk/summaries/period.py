@@ -20,10 +20,13 @@ from ..models import utcnow
 from ..settings import plant_clock
 from .figures import (
     AMOUNT_KINDS,
+    day_target,
     number,
     observation_counts,
     period_targets,
+    planned_by_day,
     ratio,
+    touched_keys,
     unscheduled_stations,
 )
 from .plant import Plant, load_plant
@@ -164,41 +167,14 @@ def scheduled_days(off: dict[date, set[int]], days: int) -> dict[int, int]:
     return {station_id: days - n for station_id, n in count.items()}
 
 
-def day_target(targets: plan.PeriodTargets, off, key) -> float | None:
-    """The target of (day, station, metric) at a station the plan schedules that day."""
-    day, station_id, metric_id = key
-    if station_id in off.get(day, ()):
-        return None
-    if key in targets.special:
-        return targets.special[key]
-    return targets.usual.get((station_id, metric_id))
-
-
 def target_sums(days: list[date], plant: Plant, off, targets: plan.PeriodTargets):
     """Per day, the sum of the tally and counter targets at the scheduled stations; per
     (station, metric), the sum of its targets over the days the station is scheduled.
     Each day is the usual targets, corrected on the days the plan names (``touched``)."""
-    by_station: dict[int, list[int]] = defaultdict(list)
-    for station_id, metric_id in targets.usual:
-        by_station[station_id].append(metric_id)
-    touched = set(targets.special) | {
-        (day, sid, mid) for day, sids in off.items() for sid in sids for mid in by_station[sid]
-    }
+    touched = touched_keys(off, targets)
     return planned_by_day(days, plant, off, targets, touched), pair_target_sums(
         days, off, targets, touched
     )
-
-
-def planned_by_day(days, plant: Plant, off, targets: plan.PeriodTargets, touched) -> dict:
-    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
-    base = sum(t for (_, mid), t in targets.usual.items() if mid in amounts)
-    planned = dict.fromkeys(days, base)
-    for key in touched:
-        day, sid, mid = key
-        if mid in amounts and day in planned:
-            change = (day_target(targets, off, key) or 0) - targets.usual.get((sid, mid), 0)
-            planned[day] += change
-    return planned
 
 
 def pair_target_sums(days, off, targets: plan.PeriodTargets, touched) -> dict:

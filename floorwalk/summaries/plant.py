@@ -70,6 +70,16 @@ class Catalog:
     metrics: dict[int, MetricRow]
     standing: dict[tuple[int, int], Standing]
     _usual: dict[str | None, dict] = field(default_factory=dict)
+    _listed: dict[int, list[int]] | None = None
+
+    def listed_metrics(self) -> dict[int, list[int]]:
+        """Each station's listed metric ids, in the order the station lists them."""
+        if self._listed is None:
+            listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for (station_id, metric_id), standing in self.standing.items():
+                listed[station_id].append((standing.position, metric_id))
+            self._listed = {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
+        return self._listed
 
     def usual_targets(self, shift: str | None) -> dict[tuple[int, int], float]:
         """Each (station, metric)'s target on a day the plan says nothing of, for the
@@ -100,11 +110,12 @@ class Plant:
         self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
 
     def listed_metrics(self) -> dict[int, list[int]]:
-        """Each station's listed metric ids, in the order the station lists them."""
-        listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for (station_id, metric_id), standing in self.standing.items():
-            listed[station_id].append((standing.position, metric_id))
-        return {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
+        """Each station in scope's listed metric ids, in the order the station lists
+        them (shared with the catalog: read, never changed)."""
+        listed = self.catalog.listed_metrics()
+        if self.station_ids is None:
+            return listed
+        return {sid: ids for sid, ids in listed.items() if sid in self.station_ids}
 
     def usual_targets(self, shift: str | None) -> dict[tuple[int, int], float]:
         """The catalog's usual targets (``Catalog.usual_targets``) of the stations in

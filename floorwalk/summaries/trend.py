@@ -12,11 +12,14 @@ from ..models import Category, Record, Station
 from .figures import (
     AMOUNT_KINDS,
     PeriodFigures,
-    day_targets,
+    day_target,
     metric_totals,
     number,
+    period_targets,
+    planned_by_day,
     ratio,
     total_of,
+    touched_keys,
     unscheduled_stations,
 )
 from .plant import Plant, load_plant
@@ -54,14 +57,16 @@ def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dic
         observations[group.day][0] += group.total
         observations[group.day][1] += group.open
     # A day nobody counted a tally or counter on has no attainment (no data), rather than
-    # 0 % (gauges are levels, outside the day's attainment).
-    counted_days = {day for (day, _, mid) in totals if plant.kinds[mid][1] in AMOUNT_KINDS}
-    achieved, planned = defaultdict(float), defaultdict(float)
-    for (day, station_id, metric_id), target in targets.items():
-        kind = plant.kinds[metric_id][1]
-        if kind in AMOUNT_KINDS and station_id not in off.get(day, ()):
-            planned[day] += target
-            achieved[day] += total_of(kind, totals.get((day, station_id, metric_id))) or 0
+    # 0 % (gauges are levels, outside the day's attainment). A day's attainment is the
+    # totals of the metrics with a target at the stations scheduled over those targets.
+    counted_days, achieved = set(), defaultdict(float)
+    for key, figures in totals.items():
+        kind = plant.kinds[key[2]][1]
+        if kind in AMOUNT_KINDS:
+            counted_days.add(key[0])
+            if day_target(targets, off, key) is not None:
+                achieved[key[0]] += total_of(kind, figures) or 0
+    planned = planned_by_day(scope.days(), plant, off, targets, touched_keys(off, targets))
     trend = []
     for day in scope.days():
         scheduled = active_ids - off.get(day, set())
@@ -85,7 +90,7 @@ def station_history(
     and its observations, newest first."""
     scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
     plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
-    targets = day_targets(session, scope, plant)
+    targets = period_targets(session, scope, plant)
     totals = metric_totals(session, scope, plant, gauges=scope)
     off = unscheduled_stations(session, scope, plant.clock)
     listed = plant.listed_metrics().get(station.id, [])
@@ -97,7 +102,7 @@ def station_history(
         for day in scope.days():
             figures = totals.get((day, station.id, metric_id))
             value = total_of(metric.kind, figures) if figures else None
-            target = targets.get((day, station.id, metric_id))
+            target = targets.target((day, station.id, metric_id))
             points.append(
                 {
                     "day": day,
