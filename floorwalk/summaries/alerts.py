@@ -12,7 +12,7 @@ from ..days import PlantClock
 from ..models import Category, Record, Station
 from .figures import OPEN_STATUSES, SEVERITY_ORDER
 from .plant import StationRow
-from .scope import Scope
+from .scope import Scope, plain_rows
 
 ALERT_SEVERITIES = ("critical", "high")
 LOW_ATTAINMENT = 0.8
@@ -89,7 +89,8 @@ def count_alerts(station_rows: list[dict[str, Any]], over: bool) -> list[dict[st
 
 
 def open_serious_observations(session: Session, scope: Scope, station_ids: set[int]) -> list:
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         select(
             Record.id, Record.severity, Record.text, Category.key, Station.code, Record.station_id
         )
@@ -101,7 +102,7 @@ def open_serious_observations(session: Session, scope: Scope, station_ids: set[i
             Record.severity.in_(ALERT_SEVERITIES),
             *scope.record_filter(),
         )
-        .order_by(Record.observed_at)
+        .order_by(Record.observed_at),
     )
     alerts = []
     for record_id, severity, text, category, code, station_id in rows:

@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
@@ -103,7 +103,7 @@ def planned_by_day(
 
 
 def per_shift_counts(scope: Scope, *conditions):
-    """Counts per day, station, metric and shift: sum, highest, lowest, how many (a
+    """Counts per day, station, metric and shift: sum, highest and lowest reading (a
     counter's day total is the sum of its shifts' highest readings); a Select, for a
     subquery or a CTE."""
     return (
@@ -114,7 +114,6 @@ def per_shift_counts(scope: Scope, *conditions):
             func.sum(COUNTED_VALUE).label("sum"),
             func.max(COUNTED_VALUE).label("max"),
             func.min(COUNTED_VALUE).label("min"),
-            func.count().label("n"),
         )
         .where(Record.type == "count", *scope.record_filter(), *conditions)
         .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
@@ -124,8 +123,8 @@ def per_shift_counts(scope: Scope, *conditions):
 def metric_totals(
     session: Session, scope: Scope, plant: Plant, gauges: Scope | None
 ) -> dict[tuple[date, int, int], dict]:
-    """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min,
-    max, readings; gauges only on the days of ``gauges`` (those shown; a trend reads
+    """Per (day, station, metric): tally sum, counter total (sum of shift maxima), min
+    and max; gauges only on the days of ``gauges`` (those shown; a trend reads
     none, its attainment is the amounts'), with their last reading."""
     amounts = [mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS]
     counted = Record.metric_id.in_(amounts)
@@ -137,10 +136,9 @@ def metric_totals(
     for day, sid, mid, *shift in plain_rows(session, per_shift_counts(scope, counted)):
         figures = totals.get((day, sid, mid))
         if figures is None:
-            total, highest, lowest, readings = shift
+            total, highest, lowest = shift
             totals[(day, sid, mid)] = {
-                "sum": total, "counter": highest, "min": lowest, "max": highest,
-                "n": readings, "last": None,
+                "sum": total, "counter": highest, "min": lowest, "max": highest, "last": None
             }  # fmt: skip
         else:
             add_shift(figures, *shift)
@@ -150,10 +148,9 @@ def metric_totals(
     return totals
 
 
-def add_shift(figures: dict, total, highest, lowest, readings: int) -> None:
+def add_shift(figures: dict, total, highest, lowest) -> None:
     """Adds one more shift's counts to a day's ``figures`` (a counter's total is the sum
-    of its shifts' highest readings); a shift with no reading in range adds its count."""
-    figures["n"] += readings
+    of its shifts' highest readings); a shift with no reading in range adds nothing."""
     if highest is None:
         return
     figures["sum"] = total if figures["sum"] is None else figures["sum"] + total
@@ -199,12 +196,11 @@ def ratio(value, target) -> float | None:
 def number(value):
     """Whole floats as ints, so a total of 230 reads 230 in JSON and CSV; a non-finite
     one (no figure) as None."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value.is_integer():
-            return int(value)
-    return value
+    if value.__class__ is not float:  # an int or None (a summary asks thousands of times)
+        return value
+    if value.is_integer():
+        return int(value)
+    return value if math.isfinite(value) else None
 
 
 def day_activity(
@@ -230,10 +226,9 @@ def day_activity(
     return {(day, sid): (visits, first, last) for day, sid, visits, first, last in rows}
 
 
-@dataclass(frozen=True)
-class ObservationGroup:
+class ObservationGroup(NamedTuple):
     """Observations of one day, station, category and severity: how many, how many open
-    and their downtime minutes."""
+    and their downtime minutes. (A named tuple: a day makes hundreds.)"""
 
     day: date
     station_id: int | None
@@ -270,7 +265,7 @@ def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]
             Record.severity,
         ),
     )
-    return [ObservationGroup(*row) for row in rows]
+    return [ObservationGroup._make(row) for row in rows]
 
 
 def observation_counts(groups: list[ObservationGroup], day: date | None) -> dict[str, Any]:

@@ -141,12 +141,10 @@ def count_figures(
     tallies, counters = amount_ids(plant)
     # Only the amounts (a gauge's figure is its last reading, ``last_readings``) and only
     # the columns used here: the CTE holds about a row per count, and its lowest reading
-    # and count of readings cost a tenth of the pass.
+    # costs a part of the pass.
     per_shift = per_shift_counts(scope, Record.metric_id.in_(tallies + counters))
     shifts = (
-        per_shift.with_only_columns(
-            *(c for c in per_shift.selected_columns if c.key not in ("min", "n"))
-        )
+        per_shift.with_only_columns(*(c for c in per_shift.selected_columns if c.key != "min"))
         .cte("shifts")
         .prefix_with("MATERIALIZED")
     )
