@@ -53,12 +53,60 @@ def unscheduled_stations(
     A whole day leaves a station out when the plan unschedules it for the day, or for
     every one of the plant's shifts.
     """
+    return _unscheduled(_shifts_off(session, day_from, day_to), shift_names, shift)
+
+
+def _unscheduled(
+    shifts_off: dict[tuple[date, int], set], shift_names: Iterable[str], shift: str | None
+) -> dict[date, set[int]]:
     names = set(shift_names)
     result: dict[date, set[int]] = defaultdict(set)
-    for (day, station_id), off in _shifts_off(session, day_from, day_to).items():
+    for (day, station_id), off in shifts_off.items():
         if "" in off or (shift and shift in off) or (not shift and names and names <= off):
             result[day].add(station_id)
     return result
+
+
+class PlanRows(NamedTuple):
+    """The plan's stored rows of a span of days: its targets as (day, station id, metric
+    id, shift, target), and per (day, station) the shifts it leaves out."""
+
+    targets: list[tuple]
+    shifts_off: dict[tuple[date, int], set[str]]
+
+
+def read_plan(session: Session, day_from: date, day_to: date) -> PlanRows:
+    targets = session.execute(
+        select(
+            PlanTarget.day,
+            PlanTarget.station_id,
+            PlanTarget.metric_id,
+            PlanTarget.shift,
+            PlanTarget.target,
+        ).where(PlanTarget.day.between(day_from, day_to))
+    ).all()
+    return PlanRows(targets, _shifts_off(session, day_from, day_to))
+
+
+def period_plan(
+    session: Session,
+    day_from: date,
+    day_to: date,
+    standing: Mapping[tuple[int, int], float | None],
+    shift_names: list[str],
+    shift: str | None = None,
+    station_ids: set[int] | None = None,
+    usual: dict[tuple[int, int], float] | None = None,
+    rows: PlanRows | None = None,
+) -> tuple[dict[date, set[int]], "PeriodTargets"]:
+    """The stations the plan leaves out, per day (``unscheduled_stations``), and the
+    targets (``period_targets``, arguments as there) of ``day_from``..``day_to``, from
+    one read of the plan."""
+    rows = rows or read_plan(session, day_from, day_to)
+    targets = period_targets(
+        session, day_from, day_to, standing, shift_names, shift, station_ids, usual, rows
+    )
+    return _unscheduled(rows.shifts_off, shift_names, shift), targets
 
 
 class PeriodTargets(NamedTuple):
@@ -109,29 +157,24 @@ def period_targets(
     shift: str | None = None,
     station_ids: set[int] | None = None,
     usual: dict[tuple[int, int], float] | None = None,
+    rows: PlanRows | None = None,
 ) -> PeriodTargets:
     """The targets of ``day_from``..``day_to`` as ``PeriodTargets``, read in one pass
     over the plan whatever the length of the span. ``standing`` maps (station id, metric
     id) to the standing target; ``station_ids`` limits the plan rows read to those
-    stations (None: every station); ``usual`` is ``usual_targets`` of the same
-    arguments when the caller has it already."""
+    stations (None: every station); ``usual`` (``usual_targets`` of the same arguments)
+    and ``rows`` (``read_plan`` of the span) when the caller has them already."""
+    rows = rows or read_plan(session, day_from, day_to)
     plan: dict[Key, dict[str, float]] = defaultdict(dict)
-    rows = session.execute(
-        select(
-            PlanTarget.day,
-            PlanTarget.station_id,
-            PlanTarget.metric_id,
-            PlanTarget.shift,
-            PlanTarget.target,
-        ).where(PlanTarget.day.between(day_from, day_to))
-    )
-    for day, station_id, metric_id, plan_shift, target in rows:
+    for day, station_id, metric_id, plan_shift, target in rows.targets:
         if station_ids is None or station_id in station_ids:
             plan[(day, station_id, metric_id)][plan_shift] = target
-    partly_off = {key: off - {""} for key, off in _shifts_off(session, day_from, day_to).items()}
-    standing_targets = {key: value for key, value in standing.items() if value is not None}
+    partly_off = {key: off - {""} for key, off in rows.shifts_off.items() if off - {""}}
     if usual is None:
-        usual = usual_targets(standing_targets, shift_names, shift)
+        usual = usual_targets(standing, shift_names, shift)
+    if not plan and not partly_off:  # the plan names no target and no shift: the usual
+        return PeriodTargets(_days(day_from, day_to), usual, {})
+    standing_targets = {key: value for key, value in standing.items() if value is not None}
     listed: dict[int, list[int]] = defaultdict(list)
     for station_id, metric_id in standing_targets:
         listed[station_id].append(metric_id)

@@ -6,6 +6,7 @@ alerts from alerts.py, the employee notes from notes.py.
 """
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
@@ -21,12 +22,13 @@ from .figures import (
     observation_counts,
     observations_by_station,
     ratio,
+    scope_plan,
     total_of,
 )
 from .notes import employee_notes
 from .plant import Plant, StationRow, load_plant
 from .scope import Scope, SummaryError, check_shift, known_area
-from .trend import trend_points
+from .trend import day_point, trend_points
 
 NO_ACTIVITY = (0, None, None)  # visits, first, last
 NO_OBSERVATIONS = (0, 0)  # observations, open
@@ -52,9 +54,9 @@ def daily_summary(
     scope = Scope(day, day, area_id, shift or None)
     plant = load_plant(session, scope)
     check_shift(plant.clock, scope.shift)
-    # The day before too, read in the same queries, for the change from the previous day.
-    both = Scope(day - timedelta(days=1), day, scope.area_id, scope.shift)
-    period = PeriodFigures.read(session, both, plant, shown=scope)
+    # The plan of the day before too, for the change from the previous day.
+    day_plan = scope_plan(session, replace(scope, day_from=previous_day(scope).day_from), plant)
+    period = PeriodFigures.read(session, scope, plant, shown=scope, day_plan=day_plan)
     off = period.off.get(day, set())
     stations = [s for s in plant.stations if s.id not in off]
     over = now >= period_end(plant.clock, day, scope.shift)
@@ -71,18 +73,25 @@ def daily_summary(
         "stations": rows,
         "employee_notes": employee_notes(session, scope, viewer, plant.clock.zone),
         "alerts": day_alerts(session, scope, stations, rows, missed, over),
-        **day_totals(both, plant, period, len(stations), missed),
+        **day_totals(session, scope, plant, day_plan, period, len(stations), missed),
     }
 
 
 def day_totals(
-    both: Scope, plant: Plant, period: PeriodFigures, stations: int, missed: list[str]
+    session: Session,
+    scope: Scope,
+    plant: Plant,
+    day_plan: tuple,
+    period: PeriodFigures,
+    stations: int,
+    missed: list[str],
 ) -> dict[str, Any]:
-    """The day's coverage, observations, downtime and attainment, and the change from the
-    day before (``both`` spans the two days, the day shown last)."""
-    day = both.day_to
-    observations = observation_counts(period.observations, day)
-    previous, current = trend_points(both, plant, period)
+    """The day's coverage, observations, downtime and attainment, and the change from
+    the day before. That day needs only its totals, which the database sums
+    (``day_point``), where the day shown is read in full (``period``)."""
+    observations = observation_counts(period.observations, scope.day_from)
+    current = trend_points(scope, plant, period)[0]
+    previous = day_point(session, previous_day(scope), plant, day_plan)
     return {
         "coverage": {"visited": stations - len(missed), "stations": stations, "missed": missed},
         "observations": observations["observations"],
@@ -119,6 +128,12 @@ def station_rows(
             }
         )
     return rows
+
+
+def previous_day(scope: Scope) -> Scope:
+    """The day before the one ``scope`` shows, in the same area and shift."""
+    before = scope.day_from - timedelta(days=1)
+    return replace(scope, day_from=before, day_to=before)
 
 
 def _difference(now, before):

@@ -18,7 +18,6 @@ from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
-from ..days import PlantClock
 from ..models import WALK_RECORD_TYPES, Category, Record
 from ..sync.schemas import MAX_COUNT_VALUE, MAX_DOWNTIME_MINUTES
 from .plant import Plant
@@ -44,16 +43,13 @@ IS_OBSERVATION = Record.type == literal_column("'observation'")
 # Plan: scheduling and targets, by the one rule in catalog/plan.py ----------------------
 
 
-def unscheduled_stations(session: Session, scope: Scope, clock: PlantClock) -> dict[date, set]:
-    """Per day, the stations the plan leaves out of the scope's day or shift."""
-    names = [s.name for s in clock.shifts]
-    return plan.unscheduled_stations(session, scope.day_from, scope.day_to, names, scope.shift)
-
-
-def period_targets(session: Session, scope: Scope, plant: Plant) -> plan.PeriodTargets:
-    """The targets of the scope's days by the one rule of catalog/plan.py, in its
-    compact form (the usual targets from the plant's catalog, read once per change)."""
-    return plan.period_targets(
+def scope_plan(
+    session: Session, scope: Scope, plant: Plant
+) -> tuple[dict[date, set], plan.PeriodTargets]:
+    """The plan of the scope's days by the one rule of catalog/plan.py: per day, the
+    stations it leaves out of the day or shift; the targets, in their compact form (the
+    usual ones from the plant's catalog, read once per change)."""
+    return plan.period_plan(
         session,
         scope.day_from,
         scope.day_to,
@@ -62,6 +58,7 @@ def period_targets(session: Session, scope: Scope, plant: Plant) -> plan.PeriodT
         scope.shift,
         {s.id for s in plant.stations},
         usual=plant.usual_targets(scope.shift),
+        rows=plant.catalog.plan_rows(session, scope.day_from, scope.day_to),
     )
 
 
@@ -75,9 +72,13 @@ def day_target(targets: plan.PeriodTargets, off: dict[date, set], key) -> float 
 def touched_keys(off: dict[date, set], targets: plan.PeriodTargets) -> set:
     """The (day, station, metric) keys whose target is not the usual one: those the plan
     names, and each listed metric of a station on the days the plan leaves it out."""
+    off_stations = set().union(*off.values())
+    if not off_stations:
+        return set(targets.special)
     by_station: dict[int, list[int]] = defaultdict(list)
     for station_id, metric_id in targets.usual:
-        by_station[station_id].append(metric_id)
+        if station_id in off_stations:
+            by_station[station_id].append(metric_id)
     return set(targets.special) | {
         (day, sid, mid) for day, sids in off.items() for sid in sids for mid in by_station[sid]
     }
@@ -310,13 +311,18 @@ class PeriodFigures:
 
     @classmethod
     def read(
-        cls, session: Session, scope: Scope, plant: Plant, shown: Scope | None = None
+        cls,
+        session: Session,
+        scope: Scope,
+        plant: Plant,
+        shown: Scope | None = None,
+        day_plan: tuple | None = None,
     ) -> "PeriodFigures":
         """The figures of ``scope``'s days; gauge readings and visit times only for the
-        day of ``shown`` (a trend shows neither)."""
+        day of ``shown`` (a trend shows neither); ``day_plan`` is ``scope_plan`` of a
+        span holding the scope's days when the caller has it already."""
         return cls(
-            unscheduled_stations(session, scope, plant.clock),
-            period_targets(session, scope, plant),
+            *(day_plan or scope_plan(session, scope, plant)),
             metric_totals(session, scope, plant, gauges=shown),
             day_activity(session, scope, times_on=shown.day_from if shown else None),
             observation_groups(session, scope),

@@ -23,18 +23,16 @@ from .figures import (
     day_target,
     number,
     observation_counts,
-    period_targets,
     planned_by_day,
     ratio,
+    scope_plan,
     touched_keys,
-    unscheduled_stations,
 )
 from .plant import Plant, load_plant
 from .scope import Scope, SummaryError, check_shift, known_area
 from .spans import (
-    count_figures,
+    day_achieved,
     holds_records,
-    key_amounts,
     last_readings,
     observation_totals,
     visits,
@@ -103,8 +101,7 @@ def period_report(
 def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, Any]:
     """The figures of one period (the keys a report and its ``previous`` share)."""
     days = scope.days()
-    off = unscheduled_stations(session, scope, plant.clock)
-    targets = period_targets(session, scope, plant)
+    off, targets = scope_plan(session, scope, plant)
     planned, pair_targets = target_sums(days, plant, off, targets)
     # A period without a record (the year before the first) skips the passes over the
     # records: PostgreSQL would read the whole table for each, its plan expecting a
@@ -200,30 +197,6 @@ def pair_target_sums(days, off, targets: plan.PeriodTargets, touched) -> dict:
     return sums
 
 
-def day_achieved(
-    session, scope: Scope, plant: Plant, off, targets: plan.PeriodTargets, by_station=False
-) -> dict:
-    """The period's count totals per (station, metric) (as ``spans.count_figures``) and
-    per day with any count (``by_station``: per day and station) the tally and counter
-    totals where the day has a target at a scheduled station. The database sums the pairs
-    with a standing target; the few the plan gives a target of their own, or takes it
-    from, are corrected here."""
-    pairs, achieved = count_figures(session, scope, plant, off, by_station)
-    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
-    differ = {
-        key: target is not None
-        for key, target in targets.special.items()
-        if key[2] in amounts
-        and key[1] not in off.get(key[0], ())
-        and (target is not None) != ((key[1], key[2]) in targets.usual)
-    }
-    for key, total in key_amounts(session, scope, plant, set(differ)).items():
-        at = key[:2] if by_station else key[0]
-        if at in achieved:
-            achieved[at] += total if differ[key] else -total
-    return pairs, achieved
-
-
 def pair_figures(plant: Plant, last, totals, pair_targets) -> dict:
     """Per (station, metric) with a count or a target: (total, target); a gauge's total
     its last reading (``last``), the amounts' from ``totals``."""
@@ -292,9 +265,8 @@ def station_trends(
     scope = Scope(day_from, day_to, area_id, shift or None)
     plant = load_plant(session, scope)
     days = scope.days()
-    off = unscheduled_stations(session, scope, plant.clock)
-    targets = period_targets(session, scope, plant)
-    _, achieved = day_achieved(session, scope, plant, off, targets, by_station=True)
+    off, targets = scope_plan(session, scope, plant)
+    _, achieved = day_achieved(session, scope, plant, off, targets, by_station=True, pairs=False)
     size = 1 if len(days) <= TREND_DAILY_DAYS else 7
     buckets = [days[start : start + size] for start in range(0, len(days), size)]
     bucket_of = {day: n for n, bucket in enumerate(buckets) for day in bucket}

@@ -1,6 +1,6 @@
 """The catalog a summary reads: stations, metrics, each station's listed metrics with
-their standing targets and min levels, the settings and the plan's usual targets, as
-plain rows.
+their standing targets and min levels, the settings, the usual targets and the plan's
+rows, as plain rows.
 
 The catalog changes a few times a week (an admin's edit, an import) and every summary
 reads all of it, so a snapshot of it is kept per database between changes. The key is
@@ -15,6 +15,7 @@ import threading
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -26,6 +27,8 @@ from ..days import PlantClock
 from ..models import Area, Metric, Station, StationMetric, SyncState
 from ..settings import clock_of, get_settings
 from .scope import Scope, plain_rows
+
+PLANS_KEPT = 64  # spans of days whose plan a catalog keeps
 
 
 class StationRow(NamedTuple):
@@ -71,6 +74,17 @@ class Catalog:
     standing: dict[tuple[int, int], Standing]
     _usual: dict[str | None, dict] = field(default_factory=dict)
     _listed: dict[int, list[int]] | None = None
+    _plans: dict[tuple[date, date], plan.PlanRows] = field(default_factory=dict)
+
+    def plan_rows(self, session: Session, day_from: date, day_to: date) -> plan.PlanRows:
+        """The plan's rows of a span of days, read once per span (the plan is part of the
+        catalog: its rows take a change number too); the spans of the last few pages."""
+        rows = self._plans.get((day_from, day_to))
+        if rows is None:
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            rows = self._plans[(day_from, day_to)] = plan.read_plan(session, day_from, day_to)
+        return rows
 
     def listed_metrics(self) -> dict[int, list[int]]:
         """Each station's listed metric ids, in the order the station lists them."""

@@ -12,9 +12,11 @@ from datetime import date
 from sqlalchemy import and_, case, false, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
+from ..catalog import plan
 from ..models import WALK_RECORD_TYPES, Category, Record, Station, StationMetric
 from ..sync.schemas import MAX_COUNT_VALUE
 from .figures import (
+    AMOUNT_KINDS,
     COUNTED_MINUTES,
     IS_OBSERVATION,
     OPEN_STATUSES,
@@ -128,13 +130,18 @@ def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]
 
 
 def count_figures(
-    session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]], by_station=False
+    session: Session,
+    scope: Scope,
+    plant: Plant,
+    off: dict[date, set[int]],
+    by_station=False,
+    pairs=True,
 ) -> tuple[dict, dict]:
     """From one pass over the period's counts (per shift, read once):
 
     - per (station, metric) of a tally or a counter counted on a scheduled day: the
       tally sum and the counter total (the sum over days and shifts of each shift's
-      highest reading);
+      highest reading); empty unless ``pairs``;
     - per day with any count (``by_station``: per day and station): the tally and counter
       totals of the pairs with a standing target at the stations scheduled that day.
     """
@@ -168,26 +175,22 @@ def count_figures(
     value = case((shifts.c.metric_id.in_(tallies), shifts.c.sum), else_=shifts.c.max)
     day_keys = [shifts.c.day, shifts.c.station_id if by_station else null()]
     # The days first: a union's columns take the first select's types (a day's date).
-    rows = plain_rows(
-        session,
-        union_all(
-            select(
-                *day_keys,
-                null(),
-                func.sum(case((and_(targeted, scheduled), value))),
-                null(),
-                null(),
-            ).group_by(*day_keys[: 2 if by_station else 1]),
-            select(
-                null(),
-                shifts.c.station_id,
-                shifts.c.metric_id,
-                func.sum(case((scheduled, shifts.c.sum))),
-                func.sum(case((scheduled, shifts.c.max))),
-                func.count(case((scheduled, 1))),
-            ).group_by(shifts.c.station_id, shifts.c.metric_id),
-        ),
-    )
+    by_day = select(
+        *day_keys,
+        null(),
+        func.sum(case((and_(targeted, scheduled), value))),
+        null(),
+        null(),
+    ).group_by(*day_keys[: 2 if by_station else 1])
+    by_pair = select(
+        null(),
+        shifts.c.station_id,
+        shifts.c.metric_id,
+        func.sum(case((scheduled, shifts.c.sum))),
+        func.sum(case((scheduled, shifts.c.max))),
+        func.count(case((scheduled, 1))),
+    ).group_by(shifts.c.station_id, shifts.c.metric_id)
+    rows = plain_rows(session, union_all(by_day, by_pair) if pairs else by_day)
     pairs, achieved = {}, {}
     for day, sid, mid, first, counter, counted in rows:
         if day is None:
@@ -196,6 +199,37 @@ def count_figures(
         else:
             achieved[(day, sid) if by_station else day] = first or 0
     return pairs, achieved
+
+
+def day_achieved(
+    session: Session,
+    scope: Scope,
+    plant: Plant,
+    off: dict[date, set[int]],
+    targets: plan.PeriodTargets,
+    by_station=False,
+    pairs=True,
+) -> tuple[dict, dict]:
+    """The period's count totals per (station, metric) (as ``count_figures``, and only
+    when ``pairs``) and per day with any count (``by_station``: per day and station) the
+    tally and counter totals where the day has a target at a scheduled station. The
+    database sums the pairs with a standing target; the few the plan gives a target of
+    their own, or takes it from, are corrected here."""
+    totals, achieved = count_figures(session, scope, plant, off, by_station, pairs)
+    amounts = {mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS}
+    differ = {
+        key: target is not None
+        for key, target in targets.special.items()
+        if key[2] in amounts
+        and scope.day_from <= key[0] <= scope.day_to
+        and key[1] not in off.get(key[0], ())
+        and (target is not None) != ((key[1], key[2]) in targets.usual)
+    }
+    for key, total in key_amounts(session, scope, plant, set(differ)).items():
+        at = key[:2] if by_station else key[0]
+        if at in achieved:
+            achieved[at] += total if differ[key] else -total
+    return totals, achieved
 
 
 def key_amounts(
@@ -228,11 +262,11 @@ def key_amounts(
 
 
 def visits(
-    session: Session, scope: Scope, off: dict[date, set[int]]
+    session: Session, scope: Scope, off: dict[date, set[int]], by_station=True
 ) -> tuple[dict[date, int], dict[int, int]]:
     """Per day, how many active stations the plan schedules had any walk record (as the
     day summary counts them: an action given is no visit); per station, on how many of
-    its scheduled days it had any."""
+    its scheduled days it had any (empty unless ``by_station``)."""
     conditions = [
         Record.type.in_(WALK_RECORD_TYPES),
         *scope.record_filter(),
@@ -249,15 +283,13 @@ def visits(
         .prefix_with("MATERIALIZED")
     )
     active = visited.c.station_id.in_(select(Station.id).where(Station.active.is_(True)))
-    rows = plain_rows(
-        session,
-        union_all(
-            select(visited.c.day, null(), func.count()).where(active).group_by(visited.c.day),
-            select(null(), visited.c.station_id, func.count())
-            .where(active)
-            .group_by(visited.c.station_id),
-        ),
+    per_day = select(visited.c.day, null(), func.count()).where(active).group_by(visited.c.day)
+    per_station = (
+        select(null(), visited.c.station_id, func.count())
+        .where(active)
+        .group_by(visited.c.station_id)
     )
+    rows = plain_rows(session, union_all(per_day, per_station) if by_station else per_day)
     by_day = {day: count for day, _, count in rows if day is not None}
     by_station = {station_id: count for day, station_id, count in rows if day is None}
     return by_day, by_station

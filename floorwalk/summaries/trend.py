@@ -15,15 +15,16 @@ from .figures import (
     day_target,
     metric_totals,
     number,
-    period_targets,
+    observation_counts,
     planned_by_day,
     ratio,
+    scope_plan,
     total_of,
     touched_keys,
-    unscheduled_stations,
 )
 from .plant import Plant, load_plant
 from .scope import Scope
+from .spans import day_achieved, observation_totals, visits
 
 TREND_DAYS = 14
 HISTORY_DAYS = 30
@@ -83,6 +84,26 @@ def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dic
     return trend
 
 
+def day_point(session: Session, scope: Scope, plant: Plant, day_plan: tuple) -> dict[str, Any]:
+    """The trend's point of the scope's one day from the sums the database makes, as
+    the period report reads its days: for a day of which only the totals are shown (the
+    day summary's day before). ``day_plan`` is ``scope_plan`` of a span holding it."""
+    day = scope.day_from
+    off, targets = day_plan
+    _, achieved = day_achieved(session, scope, plant, off, targets, pairs=False)
+    visited, _ = visits(session, scope, off, by_station=False)
+    observations = observation_counts(observation_totals(session, scope), None)["observations"]
+    planned = planned_by_day([day], plant, off, targets, touched_keys(off, targets))
+    return {
+        "day": day.isoformat(),
+        "visited": visited.get(day, 0),
+        "stations": len({s.id for s in plant.stations} - off.get(day, set())),
+        "observations": observations["total"],
+        "open": observations["open"],
+        "attainment": ratio(achieved[day], planned[day]) if day in achieved else None,
+    }
+
+
 def station_history(
     session: Session, station: Station, last_day: date, days: int = HISTORY_DAYS
 ) -> dict[str, Any]:
@@ -90,9 +111,8 @@ def station_history(
     and its observations, newest first."""
     scope = Scope(last_day - timedelta(days=days - 1), last_day, station_id=station.id)
     plant = load_plant(session, scope, active_only=False)  # an inactive one's history too
-    targets = period_targets(session, scope, plant)
+    off, targets = scope_plan(session, scope, plant)
     totals = metric_totals(session, scope, plant, gauges=scope)
-    off = unscheduled_stations(session, scope, plant.clock)
     listed = plant.listed_metrics().get(station.id, [])
     metric_ids = listed + sorted({mid for (_, _, mid) in totals} - set(listed))
     series = []

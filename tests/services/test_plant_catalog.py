@@ -6,11 +6,13 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
 from floorwalk.backup import start_new_epoch
+from floorwalk.catalog.plan import replace_day_plan, stored_plan
 from floorwalk.catalog.stations import set_station_metric
 from floorwalk.extensions import db
 from floorwalk.models import Metric, Station, StationMetric
 from floorwalk.settings import set_setting
 from tests.services.test_summaries import summary_for
+from tests.summary_plant import D
 
 
 def units_target(summary_plant) -> float:
@@ -70,3 +72,26 @@ def test_a_restored_database_is_read_afresh(summary_plant):
     start_new_epoch(db.session)
     db.session.commit()
     assert units_target(summary_plant) == 480
+
+
+def test_a_plan_imported_or_replaced_shows_in_the_next_summary(summary_plant):
+    db.session.commit()
+    assert units_target(summary_plant) == 600
+    stations = summary_plant["stations"]
+    metrics = {"units_completed": summary_plant["metrics"]["units"]}
+    before = stored_plan(db.session, D)  # WLD-01 is left out
+    plan = {
+        "targets": [*before["targets"], ["", "PRS-01", "units_completed", 450]],
+        "unscheduled": [*before["unscheduled"], ["", "PRS-02"]],
+    }
+    replace_day_plan(db.session, D, plan, stations, metrics)
+    db.session.commit()
+    summary = summary_for(summary_plant)
+    db.session.rollback()
+    assert summary["stations"][0]["counts"]["units_completed"]["target"] == 450
+    assert [s["code"] for s in summary["stations"]] == ["PRS-01"]
+    replace_day_plan(db.session, D, before, stations, metrics)
+    db.session.commit()
+    summary = summary_for(summary_plant)
+    assert summary["stations"][0]["counts"]["units_completed"]["target"] == 600
+    assert [s["code"] for s in summary["stations"]] == ["PRS-01", "PRS-02"]
