@@ -100,11 +100,16 @@ def period_plan(
     rows: PlanRows | None = None,
 ) -> tuple[dict[date, set[int]], "PeriodTargets"]:
     """The stations the plan leaves out, per day (``unscheduled_stations``), and the
-    targets (``period_targets``, arguments as there) of ``day_from``..``day_to``, from
-    one read of the plan."""
+    targets of ``day_from``..``day_to`` as ``PeriodTargets``, from one read of the plan
+    whatever the length of the span. ``standing`` maps (station id, metric id) to the
+    standing target; ``station_ids`` limits the plan's targets to those stations (None:
+    every station); ``usual`` (``usual_targets`` of the same arguments) and ``rows``
+    (``read_plan`` of the span) when the caller has them already."""
     rows = rows or read_plan(session, day_from, day_to)
-    targets = period_targets(
-        session, day_from, day_to, standing, shift_names, shift, station_ids, usual, rows
+    if usual is None:
+        usual = usual_targets(standing, shift_names, shift)
+    targets = _period_targets(
+        rows, day_from, day_to, standing, shift_names, shift, station_ids, usual
     )
     return _unscheduled(rows.shifts_off, shift_names, shift), targets
 
@@ -144,34 +149,25 @@ class PeriodTargets(NamedTuple):
 
 def plan_targets(*args, **kwargs) -> dict[Key, float]:
     """The target of each (day, station, metric) that has one, by the module's rule;
-    arguments as ``period_targets``."""
-    return period_targets(*args, **kwargs).expand()
+    arguments as ``period_plan``."""
+    return period_plan(*args, **kwargs)[1].expand()
 
 
-def period_targets(
-    session: Session,
+def _period_targets(
+    rows: PlanRows,
     day_from: date,
     day_to: date,
     standing: Mapping[tuple[int, int], float | None],
     shift_names: list[str],
-    shift: str | None = None,
-    station_ids: set[int] | None = None,
-    usual: dict[tuple[int, int], float] | None = None,
-    rows: PlanRows | None = None,
+    shift: str | None,
+    station_ids: set[int] | None,
+    usual: dict[tuple[int, int], float],
 ) -> PeriodTargets:
-    """The targets of ``day_from``..``day_to`` as ``PeriodTargets``, read in one pass
-    over the plan whatever the length of the span. ``standing`` maps (station id, metric
-    id) to the standing target; ``station_ids`` limits the plan rows read to those
-    stations (None: every station); ``usual`` (``usual_targets`` of the same arguments)
-    and ``rows`` (``read_plan`` of the span) when the caller has them already."""
-    rows = rows or read_plan(session, day_from, day_to)
     plan: dict[Key, dict[str, float]] = defaultdict(dict)
     for day, station_id, metric_id, plan_shift, target in rows.targets:
         if station_ids is None or station_id in station_ids:
             plan[(day, station_id, metric_id)][plan_shift] = target
     partly_off = {key: off - {""} for key, off in rows.shifts_off.items() if off - {""}}
-    if usual is None:
-        usual = usual_targets(standing, shift_names, shift)
     if not plan and not partly_off:  # the plan names no target and no shift: the usual
         return PeriodTargets(_days(day_from, day_to), usual, {})
     standing_targets = {key: value for key, value in standing.items() if value is not None}
