@@ -109,7 +109,7 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
     if holds_records(session, scope):
         totals, achieved = day_achieved(session, scope, plant, off, targets)
         visited_by_day, visited_days = visits(session, scope, off)
-        groups = observation_totals(session, scope)
+        groups = observation_totals(session, scope, plant)
         last = last_readings(session, scope, plant, off)
     else:
         totals, achieved, visited_by_day, visited_days, groups, last = {}, {}, {}, {}, [], {}

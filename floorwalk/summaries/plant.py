@@ -1,6 +1,6 @@
 """The catalog a summary reads: stations, metrics, each station's listed metrics with
-their standing targets and min levels, the settings, the usual targets and the plan's
-rows, as plain rows.
+their standing targets and min levels, observation categories, the settings, the usual
+targets and the plan's rows, as plain rows.
 
 The catalog changes a few times a week (an admin's edit, an import) and every summary
 reads all of it, so a snapshot of it is kept per database between changes. The key is
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ..catalog import plan
 from ..changes import holds_change_seq
 from ..days import PlantClock
-from ..models import Area, Metric, Station, StationMetric, SyncState
+from ..models import Area, Category, Metric, Station, StationMetric, SyncState
 from ..settings import clock_of, get_settings
 from .scope import Scope, plain_rows
 
@@ -72,6 +72,7 @@ class Catalog:
     stations: list[CatalogStation]  # ordered by area name, then code
     metrics: dict[int, MetricRow]
     standing: dict[tuple[int, int], Standing]
+    categories: dict[int, tuple[str, bool]]  # id: (key, downtime)
     _usual: dict[str | None, dict] = field(default_factory=dict)
     _listed: dict[int, list[int]] | None = None
     _plans: dict[tuple[date, date], plan.PlanRows] = field(default_factory=dict)
@@ -216,5 +217,11 @@ def read_catalog(session: Session) -> Catalog:
             ),
         )
     }
+    categories = {
+        category_id: (key, downtime)
+        for category_id, key, downtime in plain_rows(
+            session, select(Category.id, Category.key, Category.downtime)
+        )
+    }
     settings = get_settings(session)
-    return Catalog(settings, clock_of(settings), stations, metrics, standing)
+    return Catalog(settings, clock_of(settings), stations, metrics, standing, categories)

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, false, func, null, or_, select, true, union_a
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
-from ..models import WALK_RECORD_TYPES, Category, Record, Station, StationMetric
+from ..models import WALK_RECORD_TYPES, Record, Station, StationMetric
 from ..sync.schemas import MAX_COUNT_VALUE
 from .figures import (
     AMOUNT_KINDS,
@@ -100,10 +100,10 @@ def amount_ids(plant: Plant) -> tuple[list[int], list[int]]:
     return tallies, counters
 
 
-def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]:
+def observation_totals(session: Session, scope: Scope, plant: Plant) -> list[ObservationGroup]:
     """The period's observations by category and severity (day and station None):
     grouped by category id over the records alone, so that the database reads each
-    observation once, then named from the few categories."""
+    observation once, then named from the catalog's categories."""
     rows = plain_rows(
         session,
         select(
@@ -116,12 +116,7 @@ def observation_totals(session: Session, scope: Scope) -> list[ObservationGroup]
         .where(IS_OBSERVATION, *scope.record_filter())
         .group_by(Record.category_id, Record.severity),
     )
-    categories = {
-        category_id: (key, downtime)
-        for category_id, key, downtime in plain_rows(
-            session, select(Category.id, Category.key, Category.downtime)
-        )
-    }
+    categories = plant.catalog.categories
     return [
         ObservationGroup(None, None, *categories[category_id], severity, total, open_, minutes)
         for category_id, severity, total, open_, minutes in rows

@@ -92,7 +92,8 @@ def day_point(session: Session, scope: Scope, plant: Plant, day_plan: tuple) -> 
     off, targets = day_plan
     _, achieved = day_achieved(session, scope, plant, off, targets, pairs=False)
     visited, _ = visits(session, scope, off, by_station=False)
-    observations = observation_counts(observation_totals(session, scope), None)["observations"]
+    groups = observation_totals(session, scope, plant)
+    observations = observation_counts(groups, None)["observations"]
     planned = planned_by_day([day], plant, off, targets, touched_keys(off, targets))
     return {
         "day": day.isoformat(),

@@ -6,13 +6,15 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
 from floorwalk.backup import start_new_epoch
+from floorwalk.catalog.entities import save_category
 from floorwalk.catalog.plan import replace_day_plan, stored_plan
 from floorwalk.catalog.stations import set_station_metric
 from floorwalk.extensions import db
 from floorwalk.models import Metric, Station, StationMetric
 from floorwalk.settings import set_setting
+from floorwalk.summaries.period import period_report
 from tests.services.test_summaries import summary_for
-from tests.summary_plant import D
+from tests.summary_plant import D, local
 
 
 def units_target(summary_plant) -> float:
@@ -95,3 +97,17 @@ def test_a_plan_imported_or_replaced_shows_in_the_next_summary(summary_plant):
     summary = summary_for(summary_plant)
     assert summary["stations"][0]["counts"]["units_completed"]["target"] == 600
     assert [s["code"] for s in summary["stations"]] == ["PRS-01", "PRS-02"]
+
+
+def test_a_new_category_counts_in_the_next_report(summary_plant, make_record):
+    db.session.commit()
+    before = period_report(db.session, D, D)["observations"]["by_category"]
+    assert "ergonomics" not in before
+    save_category(
+        db.session, None, None, {"key": "ergonomics", "label": "Ergonomics", "downtime": False}
+    )
+    db.session.commit()
+    walker, station = summary_plant["users"]["walker1"], summary_plant["stations"]["PRS-01"]
+    data = {"category": "ergonomics", "severity": "low", "text": "Bench too low."}
+    make_record(walker, "observation", station, local(D, 12), data)
+    assert period_report(db.session, D, D)["observations"]["by_category"]["ergonomics"] == 1
