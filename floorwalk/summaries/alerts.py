@@ -12,7 +12,7 @@ from ..days import PlantClock
 from ..models import Category, Record, Station
 from .figures import OPEN_STATUSES, SEVERITY_ORDER
 from .plant import StationRow
-from .scope import Scope, plain_rows
+from .scope import Scope, Shape, kept, plain_rows
 
 ALERT_SEVERITIES = ("critical", "high")
 LOW_ATTAINMENT = 0.8
@@ -89,21 +89,7 @@ def count_alerts(station_rows: list[dict[str, Any]], over: bool) -> list[dict[st
 
 
 def open_serious_observations(session: Session, scope: Scope, station_ids: set[int]) -> list:
-    rows = plain_rows(
-        session,
-        select(
-            Record.id, Record.severity, Record.text, Category.key, Station.code, Record.station_id
-        )
-        .join(Category, Category.id == Record.category_id)
-        .outerjoin(Station, Station.id == Record.station_id)
-        .where(
-            Record.type == "observation",
-            Record.status.in_(OPEN_STATUSES),
-            Record.severity.in_(ALERT_SEVERITIES),
-            *scope.record_filter(),
-        )
-        .order_by(Record.observed_at),
-    )
+    rows = plain_rows(session, _serious_query(scope.shape()), scope.params())
     alerts = []
     for record_id, severity, text, category, code, station_id in rows:
         # Observations at a station the plan leaves out (or that is inactive) stay out.
@@ -121,3 +107,21 @@ def open_serious_observations(session: Session, scope: Scope, station_ids: set[i
         )
     alerts.sort(key=lambda a: SEVERITY_ORDER.index(a["severity"]))
     return alerts
+
+
+@kept
+def _serious_query(shape: Shape):
+    return (
+        select(
+            Record.id, Record.severity, Record.text, Category.key, Station.code, Record.station_id
+        )
+        .join(Category, Category.id == Record.category_id)
+        .outerjoin(Station, Station.id == Record.station_id)
+        .where(
+            Record.type == "observation",
+            Record.status.in_(OPEN_STATUSES),
+            Record.severity.in_(ALERT_SEVERITIES),
+            *shape.record_filter(),
+        )
+        .order_by(Record.observed_at)
+    )

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, literal_column, or_, select
+from sqlalchemy import bindparam, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
 from ..models import WALK_RECORD_TYPES, Category, Record
 from ..sync.schemas import MAX_COUNT_VALUE, MAX_DOWNTIME_MINUTES
 from .plant import Plant
-from .scope import Scope, plain_rows
+from .scope import Scope, Shape, kept, plain_rows
 
 OPEN_STATUSES = ("open", "acknowledged")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -103,10 +103,10 @@ def planned_by_day(
 # Aggregates ---------------------------------------------------------------------------
 
 
-def per_shift_counts(scope: Scope, *conditions):
+def per_shift_counts(record_filter: list, *conditions):
     """Counts per day, station, metric and shift: sum, highest and lowest reading (a
-    counter's day total is the sum of its shifts' highest readings); a Select, for a
-    subquery or a CTE."""
+    counter's day total is the sum of its shifts' highest readings) of the records
+    ``record_filter`` keeps; a Select, for a subquery or a CTE."""
     return (
         select(
             Record.production_day.label("day"),
@@ -116,7 +116,7 @@ def per_shift_counts(scope: Scope, *conditions):
             func.max(COUNTED_VALUE).label("max"),
             func.min(COUNTED_VALUE).label("min"),
         )
-        .where(Record.type == "count", *scope.record_filter(), *conditions)
+        .where(Record.type == "count", *record_filter, *conditions)
         .group_by(Record.production_day, Record.station_id, Record.metric_id, Record.shift)
     )
 
@@ -128,13 +128,12 @@ def metric_totals(
     and max; gauges only on the days of ``gauges`` (those shown; a trend reads
     none, its attainment is the amounts'), with their last reading."""
     amounts = [mid for mid, (_, kind) in plant.kinds.items() if kind in AMOUNT_KINDS]
-    counted = Record.metric_id.in_(amounts)
-    if gauges is not None:
-        counted = or_(counted, Record.production_day.in_(gauges.days()))
+    params = {**scope.params(), "amounts": amounts, "shown": gauges.days() if gauges else []}
+    rows = plain_rows(session, _totals_query(scope.shape(), gauges is not None), params)
     # The shifts are added up here: the database streams the groups in the order of the
     # covering index, where grouping them again would sort them first.
     totals: dict[tuple[date, int, int], dict] = {}
-    for day, sid, mid, *shift in plain_rows(session, per_shift_counts(scope, counted)):
+    for day, sid, mid, *shift in rows:
         figures = totals.get((day, sid, mid))
         if figures is None:
             total, highest, lowest = shift
@@ -147,6 +146,14 @@ def metric_totals(
         for day, sid, mid, value in gauge_readings(session, gauges, plant):
             totals[(day, sid, mid)]["last"] = value
     return totals
+
+
+@kept
+def _totals_query(shape: Shape, gauges: bool):
+    counted = Record.metric_id.in_(bindparam("amounts", expanding=True))
+    if gauges:
+        counted = or_(counted, Record.production_day.in_(bindparam("shown", expanding=True)))
+    return per_shift_counts(shape.record_filter(), counted)
 
 
 def add_shift(figures: dict, total, highest, lowest) -> None:
@@ -165,16 +172,21 @@ def gauge_readings(session: Session, scope: Scope, plant: Plant):
     one read is the day's last reading: a day holds a few a station, and picking it as
     they stream costs less than ranking them in the database."""
     gauge_ids = [mid for mid, (_, kind) in plant.kinds.items() if kind == "gauge"]
-    return plain_rows(
-        session,
+    params = {**scope.params(), "gauges": gauge_ids}
+    return plain_rows(session, _gauge_query(scope.shape()), params)
+
+
+@kept
+def _gauge_query(shape: Shape):
+    return (
         select(Record.production_day, Record.station_id, Record.metric_id, Record.value)
         .where(
             Record.type == "count",
-            Record.metric_id.in_(gauge_ids),
+            Record.metric_id.in_(bindparam("gauges", expanding=True)),
             Record.value.between(0, MAX_COUNT_VALUE),
-            *scope.record_filter(),
+            *shape.record_filter(),
         )
-        .order_by(Record.production_day, Record.station_id, Record.metric_id, *READING_ORDER),
+        .order_by(Record.production_day, Record.station_id, Record.metric_id, *READING_ORDER)
     )
 
 
@@ -211,9 +223,15 @@ def day_activity(
     ``times_on`` (the one shown) the first and last record. Grouped by day and station,
     the order of ix_records_day_station, which holds every column read: both databases
     answer it from that index alone, without a sort."""
-    shown = Record.production_day == times_on
-    rows = plain_rows(
-        session,
+    params = {**scope.params(), "times_on": times_on}
+    rows = plain_rows(session, _activity_query(scope.shape()), params)
+    return {(day, sid): (visits, first, last) for day, sid, visits, first, last in rows}
+
+
+@kept
+def _activity_query(shape: Shape):
+    shown = Record.production_day == bindparam("times_on")
+    return (
         select(
             Record.production_day,
             Record.station_id,
@@ -221,10 +239,9 @@ def day_activity(
             func.min(case((shown, Record.observed_at))),
             func.max(case((shown, Record.observed_at))),
         )
-        .where(Record.type.in_(WALK_RECORD_TYPES), *scope.record_filter())
-        .group_by(Record.production_day, Record.station_id),
+        .where(Record.type.in_(WALK_RECORD_TYPES), *shape.record_filter())
+        .group_by(Record.production_day, Record.station_id)
     )
-    return {(day, sid): (visits, first, last) for day, sid, visits, first, last in rows}
 
 
 class ObservationGroup(NamedTuple):
@@ -244,8 +261,13 @@ class ObservationGroup(NamedTuple):
 def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]:
     """Observation counts in one grouped pass, fine enough for each station's counts, the
     day's by severity and category, and each day's totals of the trend."""
-    rows = plain_rows(
-        session,
+    rows = plain_rows(session, _observation_query(scope.shape()), scope.params())
+    return [ObservationGroup._make(row) for row in rows]
+
+
+@kept
+def _observation_query(shape: Shape):
+    return (
         select(
             Record.production_day,
             Record.station_id,
@@ -257,16 +279,15 @@ def observation_groups(session: Session, scope: Scope) -> list[ObservationGroup]
             func.sum(COUNTED_MINUTES),
         )
         .join(Category, Category.id == Record.category_id)
-        .where(IS_OBSERVATION, *scope.record_filter())
+        .where(IS_OBSERVATION, *shape.record_filter())
         .group_by(
             Record.production_day,
             Record.station_id,
             Category.key,
             Category.downtime,
             Record.severity,
-        ),
+        )
     )
-    return [ObservationGroup._make(row) for row in rows]
 
 
 def observation_counts(groups: list[ObservationGroup], day: date | None) -> dict[str, Any]:

@@ -5,10 +5,12 @@ Every other summaries module reads records through ``Scope.record_filter`` (and 
 catalog through plant.py's ``load_plant``), so none repeats a filter or a catalog query.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..days import PlantClock
@@ -30,6 +32,51 @@ class SummaryError(ValueError):
         self.status = status
 
 
+class Shape(NamedTuple):
+    """The form of a scope's record filter, whatever its values: one statement serves
+    every scope of a shape, run with ``Scope.params()`` (``kept``)."""
+
+    listed: bool  # the days listed one by one, else a range
+    shift: bool
+    station: bool
+    area: bool  # and no station
+
+    def record_filter(self, by_station: bool = True, values: dict | None = None) -> list:
+        """Live records of the scope's days (and shift); of its station or area's
+        stations unless ``by_station`` is False (notes go by the employee's area). With
+        ``values`` (``Scope.params()``) the conditions hold them; without, they name the
+        parameters a kept statement is run with."""
+        value = _value_of(values)
+        # Days listed one by one let both databases seek (day, type) in
+        # ix_records_day_type, where a range of days would stop the seek at the day.
+        in_days = (
+            Record.production_day.in_(value("days", expanding=True))
+            if self.listed
+            else Record.production_day.between(value("day_from"), value("day_to"))
+        )
+        conditions = [in_days, *self.live_filter(values)]
+        if not by_station:
+            return conditions
+        if self.station:
+            conditions.append(Record.station_id == value("station_id"))
+        elif self.area:
+            area_ids = select(Station.id).where(Station.area_id == value("area_id"))
+            conditions.append(Record.station_id.in_(area_ids.scalar_subquery()))
+        return conditions
+
+    def live_filter(self, values: dict | None = None) -> list:
+        """Live records of the scope's shift, whatever their day and station."""
+        if self.shift:
+            return [Record.deleted.is_(False), Record.shift == _value_of(values)("shift")]
+        return [Record.deleted.is_(False)]
+
+
+def _value_of(values: dict | None):
+    if values is None:
+        return lambda name, expanding=False: bindparam(name, expanding=expanding)
+    return lambda name, expanding=False: values[name]
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a summary covers: days, optionally one area and one shift."""
@@ -40,46 +87,52 @@ class Scope:
     shift: str | None = None
     station_id: int | None = None
 
-    def record_filter(self, by_station: bool = True) -> list:
-        """Live records of the scope's days (and shift); of its station or area's
-        stations unless ``by_station`` is False (notes go by the employee's area)."""
-        days = self.days()
-        # Days listed one by one let both databases seek (day, type) in
-        # ix_records_day_type, where a range of days would stop the seek at the day.
-        in_days = (
-            Record.production_day.in_(days)
-            if len(days) <= LISTED_DAYS
-            else Record.production_day.between(self.day_from, self.day_to)
+    def shape(self) -> Shape:
+        listed = (self.day_to - self.day_from).days < LISTED_DAYS
+        station = self.station_id is not None
+        return Shape(listed, bool(self.shift), station, not station and self.area_id is not None)
+
+    def params(self) -> dict[str, Any]:
+        """The values of the parameters the scope's shape names."""
+        shape = self.shape()
+        values: dict[str, Any] = (
+            {"days": self.days()}
+            if shape.listed
+            else {"day_from": self.day_from, "day_to": self.day_to}
         )
-        conditions = [in_days, *self.live_filter()]
-        if not by_station:
-            return conditions
-        if self.station_id is not None:
-            conditions.append(Record.station_id == self.station_id)
-        elif self.area_id is not None:
-            conditions.append(Record.station_id.in_(area_station_ids(self.area_id)))
-        return conditions
+        if shape.shift:
+            values["shift"] = self.shift
+        if shape.station:
+            values["station_id"] = self.station_id
+        elif shape.area:
+            values["area_id"] = self.area_id
+        return values
+
+    def record_filter(self, by_station: bool = True) -> list:
+        """``Shape.record_filter`` holding the scope's values."""
+        return self.shape().record_filter(by_station, self.params())
 
     def live_filter(self) -> list:
-        """Live records of the scope's shift, whatever their day and station."""
-        if self.shift:
-            return [Record.deleted.is_(False), Record.shift == self.shift]
-        return [Record.deleted.is_(False)]
+        return self.shape().live_filter(self.params())
 
     def days(self) -> list[date]:
         count = (self.day_to - self.day_from).days + 1
         return [self.day_from + timedelta(days=n) for n in range(count)]
 
 
-def plain_rows(session: Session, query):
+def plain_rows(session: Session, query, params: dict | None = None):
     """The rows of a column query, without the ORM's per-row work: the summary reads
     thousands of rows of plain values and never an object."""
     session.flush()  # what session.execute's autoflush would do
-    return session.connection().execute(query).all()  # fetchall: one round of fetching
+    return session.connection().execute(query, params).all()  # one round of fetching
 
 
-def area_station_ids(area_id: int):
-    return select(Station.id).where(Station.area_id == area_id).scalar_subquery()
+def kept(build):
+    """``build`` (a function of a ``Shape`` and other forms, making a statement whose
+    values are parameters) made once per form: building a statement and its cache key
+    costs a summary as much as reading a few hundred rows. Run it with ``plain_rows``
+    and the parameters it names (``Scope.params()`` and its own)."""
+    return functools.cache(build)
 
 
 def check_shift(clock: PlantClock, shift: str | None) -> None:

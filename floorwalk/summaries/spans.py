@@ -144,7 +144,7 @@ def count_figures(
     # Only the amounts (a gauge's figure is its last reading, ``last_readings``) and only
     # the columns used here: the CTE holds about a row per count, and its lowest reading
     # costs a part of the pass.
-    per_shift = per_shift_counts(scope, Record.metric_id.in_(tallies + counters))
+    per_shift = per_shift_counts(scope.record_filter(), Record.metric_id.in_(tallies + counters))
     shifts = (
         per_shift.with_only_columns(*(c for c in per_shift.selected_columns if c.key != "min"))
         .cte("shifts")
@@ -235,7 +235,7 @@ def key_amounts(
         return {}
     tallies, _ = amount_ids(plant)
     counts = per_shift_counts(
-        scope,
+        scope.record_filter(),
         Record.production_day.in_(sorted({day for day, _, _ in keys})),
         Record.station_id.in_(sorted({sid for _, sid, _ in keys})),
     ).subquery()
