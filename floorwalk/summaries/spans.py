@@ -8,8 +8,9 @@ Each leaves out the records of a station on the days the plan leaves it out
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, false, func, null, or_, select, true, union_all
+from sqlalchemy import and_, bindparam, case, false, func, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
@@ -25,19 +26,38 @@ from .figures import (
     per_shift_counts,
 )
 from .plant import Plant
-from .scope import Scope, plain_rows
+from .scope import Scope, Shape, kept, plain_rows
 
 
-def off_conditions(off: dict[date, set[int]], day_column, station_column) -> list:
-    """Conditions that leave out each station's rows on the days the plan leaves it out.
-    Days with the same stations off share one condition (a plant off every Sunday is one)."""
+class LeftOut(NamedTuple):
+    """The days and stations the plan leaves out, as ``off_conditions`` names them: days
+    with the same stations off are one group (a plant off every Sunday is one), its
+    parameters ``off_days_N`` and ``off_stations_N``."""
+
+    groups: int
+    params: dict[str, list]
+
+
+def left_out(off: dict[date, set[int]]) -> LeftOut:
     days_by_stations: dict[frozenset, list[date]] = defaultdict(list)
     for day, station_ids in off.items():
         if station_ids:
             days_by_stations[frozenset(station_ids)].append(day)
+    params = {}
+    for n, (station_ids, days) in enumerate(days_by_stations.items()):
+        params[f"off_days_{n}"], params[f"off_stations_{n}"] = sorted(days), sorted(station_ids)
+    return LeftOut(len(days_by_stations), params)
+
+
+def off_conditions(groups: int, day_column, station_column) -> list:
+    """Conditions that leave out each station's rows on the days the plan leaves it out,
+    one per group of ``left_out``."""
     return [
-        or_(day_column.not_in(sorted(days)), station_column.not_in(sorted(station_ids)))
-        for station_ids, days in days_by_stations.items()
+        or_(
+            day_column.not_in(bindparam(f"off_days_{n}", expanding=True)),
+            station_column.not_in(bindparam(f"off_stations_{n}", expanding=True)),
+        )
+        for n in range(groups)
     ]
 
 
@@ -56,9 +76,10 @@ def last_readings(
 ) -> dict[tuple[int, int], float]:
     """Per (station, metric) of a gauge: its last reading of the period's scheduled days
     (the last day with one, by observed time)."""
+    skipped = left_out(off)
     conditions = [
         *scope.record_filter(),
-        *off_conditions(off, Record.production_day, Record.station_id),
+        *off_conditions(skipped.groups, Record.production_day, Record.station_id),
     ]
     gauges = [mid for mid, (_, kind) in plant.kinds.items() if kind == "gauge"]
     reading = (Record.type == "count", Record.value.between(0, MAX_COUNT_VALUE))
@@ -90,7 +111,8 @@ def last_readings(
         .where(*reading, *scope.live_filter())
         .order_by(Record.station_id, Record.metric_id, *READING_ORDER)
     )
-    return {(sid, mid): value for sid, mid, value in plain_rows(session, readings)}
+    rows = plain_rows(session, readings, skipped.params)
+    return {(sid, mid): value for sid, mid, value in rows}
 
 
 def amount_ids(plant: Plant) -> tuple[list[int], list[int]]:
@@ -104,8 +126,18 @@ def observation_totals(session: Session, scope: Scope, plant: Plant) -> list[Obs
     """The period's observations by category and severity (day and station None):
     grouped by category id over the records alone, so that the database reads each
     observation once, then named from the catalog's categories."""
-    rows = plain_rows(
-        session,
+    rows = plain_rows(session, _observation_totals_query(scope.shape()), scope.params())
+    categories = plant.catalog.categories
+    return [
+        ObservationGroup(None, None, *categories[category_id], severity, total, open_, minutes)
+        for category_id, severity, total, open_, minutes in rows
+        if category_id in categories
+    ]
+
+
+@kept
+def _observation_totals_query(shape: Shape):
+    return (
         select(
             Record.category_id,
             Record.severity,
@@ -113,15 +145,9 @@ def observation_totals(session: Session, scope: Scope, plant: Plant) -> list[Obs
             func.count(case((Record.status.in_(OPEN_STATUSES), 1))),
             func.sum(COUNTED_MINUTES),
         )
-        .where(IS_OBSERVATION, *scope.record_filter())
-        .group_by(Record.category_id, Record.severity),
+        .where(IS_OBSERVATION, *shape.record_filter())
+        .group_by(Record.category_id, Record.severity)
     )
-    categories = plant.catalog.categories
-    return [
-        ObservationGroup(None, None, *categories[category_id], severity, total, open_, minutes)
-        for category_id, severity, total, open_, minutes in rows
-        if category_id in categories
-    ]
 
 
 def count_figures(
@@ -141,33 +167,55 @@ def count_figures(
       totals of the pairs with a standing target at the stations scheduled that day.
     """
     tallies, counters = amount_ids(plant)
+    skipped = left_out(off)
+    amounts = tallies + counters
+    query = _count_query(scope.shape(), skipped.groups, len(amounts), by_station, pairs)
+    params = {**scope.params(), **skipped.params, "tallies": tallies, "amounts": amounts}
+    params.update((f"amount_{n}", metric_id) for n, metric_id in enumerate(amounts))
+    rows = plain_rows(session, query, params)
+    pairs, achieved = {}, {}
+    for day, sid, mid, first, counter, counted in rows:
+        if day is None:
+            if counted:
+                pairs[(sid, mid)] = (first, counter)
+        else:
+            achieved[(day, sid) if by_station else day] = first or 0
+    return pairs, achieved
+
+
+@kept
+def _count_query(shape: Shape, off_groups: int, amounts: int, by_station: bool, pairs: bool):
     # Only the amounts (a gauge's figure is its last reading, ``last_readings``) and only
     # the columns used here: the CTE holds about a row per count, and its lowest reading
     # costs a part of the pass.
-    per_shift = per_shift_counts(scope.record_filter(), Record.metric_id.in_(tallies + counters))
+    per_shift = per_shift_counts(
+        shape.record_filter(), Record.metric_id.in_(bindparam("amounts", expanding=True))
+    )
     shifts = (
         per_shift.with_only_columns(*(c for c in per_shift.selected_columns if c.key != "min"))
         .cte("shifts")
         .prefix_with("MATERIALIZED")
     )
-    scheduled = and_(true(), *off_conditions(off, shifts.c.day, shifts.c.station_id))
+    scheduled = and_(true(), *off_conditions(off_groups, shifts.c.day, shifts.c.station_id))
     # Per metric, the stations with a standing target: a list each read once, cheaper
     # than joining station_metrics for every row.
     targeted = or_(
         *(
             and_(
-                shifts.c.metric_id == metric_id,
+                shifts.c.metric_id == bindparam(f"amount_{n}"),
                 shifts.c.station_id.in_(
                     select(StationMetric.station_id).where(
-                        StationMetric.metric_id == metric_id, StationMetric.target.is_not(None)
+                        StationMetric.metric_id == bindparam(f"amount_{n}"),
+                        StationMetric.target.is_not(None),
                     )
                 ),
             )
-            for metric_id in tallies + counters
+            for n in range(amounts)
         ),
         false(),
     )
-    value = case((shifts.c.metric_id.in_(tallies), shifts.c.sum), else_=shifts.c.max)
+    tally = shifts.c.metric_id.in_(bindparam("tallies", expanding=True))
+    value = case((tally, shifts.c.sum), else_=shifts.c.max)
     day_keys = [shifts.c.day, shifts.c.station_id if by_station else null()]
     # The days first: a union's columns take the first select's types (a day's date).
     by_day = select(
@@ -185,15 +233,7 @@ def count_figures(
         func.sum(case((scheduled, shifts.c.max))),
         func.count(case((scheduled, 1))),
     ).group_by(shifts.c.station_id, shifts.c.metric_id)
-    rows = plain_rows(session, union_all(by_day, by_pair) if pairs else by_day)
-    pairs, achieved = {}, {}
-    for day, sid, mid, first, counter, counted in rows:
-        if day is None:
-            if counted:
-                pairs[(sid, mid)] = (first, counter)
-        else:
-            achieved[(day, sid) if by_station else day] = first or 0
-    return pairs, achieved
+    return union_all(by_day, by_pair) if pairs else by_day
 
 
 def day_achieved(
@@ -262,10 +302,20 @@ def visits(
     """Per day, how many active stations the plan schedules had any walk record (as the
     day summary counts them: an action given is no visit); per station, on how many of
     its scheduled days it had any (empty unless ``by_station``)."""
+    skipped = left_out(off)
+    query = _visits_query(scope.shape(), skipped.groups, by_station)
+    rows = plain_rows(session, query, {**scope.params(), **skipped.params})
+    by_day = {day: count for day, _, count in rows if day is not None}
+    by_station = {station_id: count for day, station_id, count in rows if day is None}
+    return by_day, by_station
+
+
+@kept
+def _visits_query(shape: Shape, off_groups: int, by_station: bool):
     conditions = [
         Record.type.in_(WALK_RECORD_TYPES),
-        *scope.record_filter(),
-        *off_conditions(off, Record.production_day, Record.station_id),
+        *shape.record_filter(),
+        *off_conditions(off_groups, Record.production_day, Record.station_id),
     ]
     # The (day, station) pairs with a record, read once in the order of the covering
     # ix_records_day_station and counted both ways; the stations kept active checked
@@ -284,7 +334,4 @@ def visits(
         .where(active)
         .group_by(visited.c.station_id)
     )
-    rows = plain_rows(session, union_all(per_day, per_station) if by_station else per_day)
-    by_day = {day: count for day, _, count in rows if day is not None}
-    by_station = {station_id: count for day, station_id, count in rows if day is None}
-    return by_day, by_station
+    return union_all(per_day, per_station) if by_station else per_day
