@@ -108,7 +108,7 @@ def station_rows(
     """A row per scheduled station: visits, first and last record, counts, observations."""
     zone = plant.clock.zone
     observed = observations_by_station(period.observations, day)
-    metric_ids = metrics_of_stations(plant, day, period)
+    metrics = metrics_of_stations(plant, day, period)
     rows = []
     for station in stations:
         visits, first, last = period.activity.get((day, station.id), NO_ACTIVITY)
@@ -121,9 +121,7 @@ def station_rows(
                 "visits": visits,
                 "first_visit": _local(first, zone),
                 "last_visit": _local(last, zone),
-                "counts": station_counts(
-                    station.id, metric_ids.get(station.id, ()), day, plant, period
-                ),
+                "counts": station_counts(station.id, metrics.get(station.id, ()), day, period),
                 "observations": {"total": obs, "open": open_},
             }
         )
@@ -146,19 +144,17 @@ def _local(instant: datetime | None, zone) -> str | None:
     return instant.astimezone(zone).isoformat() if instant else None
 
 
-def station_counts(station_id, metric_ids, day, plant, period) -> dict[str, dict]:
-    """The station's metrics for the day: those it lists, then those planned or counted."""
+def station_counts(station_id, metrics, day, period) -> dict[str, dict]:
+    """The station's figures of its ``metrics`` for the day (``metrics_of_stations``)."""
     counts = {}
-    for metric_id in metric_ids:
-        key, kind = plant.kinds[metric_id]
+    totals, target_of = period.totals, period.targets.target
+    for metric_id, key, kind, min_level in metrics:
         at = (day, station_id, metric_id)
-        figures = period.totals.get(at)
-        target = period.targets.target(at)
+        figures = totals.get(at)
         if kind == "gauge":
-            standing = plant.standing.get((station_id, metric_id))
-            counts[key] = gauge_figures(figures, target, standing.min_level if standing else None)
+            counts[key] = gauge_figures(figures, target_of(at), min_level)
         else:
-            counts[key] = amount_figures(total_of(kind, figures) or 0, target)
+            counts[key] = amount_figures(total_of(kind, figures) or 0, target_of(at))
     return counts
 
 
@@ -181,18 +177,18 @@ def amount_figures(total, target) -> dict[str, Any]:
     return {"total": number(total), "target": number(target), "attainment": ratio(total, target)}
 
 
-def metrics_of_stations(plant: Plant, day: date, period: PeriodFigures) -> dict[int, list[int]]:
-    """Per station, its listed metrics, then any other metric counted or planned that day
-    (the usual targets are the listed metrics')."""
+def metrics_of_stations(plant: Plant, day: date, period: PeriodFigures) -> dict[int, list]:
+    """Per station, its listed metrics (``Plant.station_metrics``), then any other metric
+    counted or planned that day (the usual targets are the listed metrics')."""
     planned = (key for key, target in period.targets.special.items() if target is not None)
     extra: dict[int, set[int]] = defaultdict(set)
     for d, station_id, metric_id in chain(period.totals, planned):
         if d == day and (station_id, metric_id) not in plant.standing:
             extra[station_id].add(metric_id)
-    listed = plant.listed_metrics()
+    listed = plant.station_metrics()
     if not extra:
         return listed
-    return {
-        **listed,
-        **{sid: [*listed.get(sid, ()), *sorted(ids)] for sid, ids in extra.items()},
+    unlisted = {
+        sid: [(mid, *plant.kinds[mid], None) for mid in sorted(ids)] for sid, ids in extra.items()
     }
+    return {**listed, **{sid: [*listed.get(sid, ()), *more] for sid, more in unlisted.items()}}

@@ -53,10 +53,10 @@ def scope_plan(
         session,
         scope.day_from,
         scope.day_to,
-        {key: standing.target for key, standing in plant.standing.items()},
+        plant.standing_targets,
         [s.name for s in plant.clock.shifts],
         scope.shift,
-        {s.id for s in plant.stations},
+        plant.station_ids,
         usual=plant.usual_targets(scope.shift),
         rows=plant.catalog.plan_rows(session, scope.day_from, scope.day_to),
     )

@@ -113,7 +113,7 @@ def period_figures(session: Session, scope: Scope, plant: Plant) -> dict[str, An
         last = last_readings(session, scope, plant, off)
     else:
         totals, achieved, visited_by_day, visited_days, groups, last = {}, {}, {}, {}, [], {}
-    active_ids = {station.id for station in plant.stations}
+    active_ids = plant.station_ids
     observations = observation_counts(groups, None)
     return {
         "from": scope.day_from.isoformat(),

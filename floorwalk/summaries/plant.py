@@ -11,6 +11,7 @@ newer than the rows it holds; a transaction that has changed something itself re
 afresh and keeps nothing, since its change may yet be rolled back.
 """
 
+import functools
 import threading
 import weakref
 from collections import defaultdict
@@ -75,7 +76,23 @@ class Catalog:
     categories: dict[int, tuple[str, bool]]  # id: (key, downtime)
     _usual: dict[str | None, dict] = field(default_factory=dict)
     _listed: dict[int, list[int]] | None = None
+    _station_metrics: dict[int, list[tuple]] | None = None
     _plans: dict[tuple[date, date], plan.PlanRows] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # (station, metric) → standing target, for every listed metric; and plain
+        # (key, kind) pairs, read for every station and metric.
+        self.standing_targets = {key: s.target for key, s in self.standing.items()}
+        self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
+
+    def station_metrics(self) -> dict[int, list[tuple]]:
+        """Each station's listed metrics in order: (metric id, key, kind, min level)."""
+        if self._station_metrics is None:
+            self._station_metrics = {
+                sid: [(mid, *self.kinds[mid], self.standing[(sid, mid)].min_level) for mid in ids]
+                for sid, ids in self.listed_metrics().items()
+            }
+        return self._station_metrics
 
     def plan_rows(self, session: Session, day_from: date, day_to: date) -> plan.PlanRows:
         """The plan's rows of a span of days, read once per span (the plan is part of the
@@ -100,9 +117,8 @@ class Catalog:
         """Each (station, metric)'s target on a day the plan says nothing of, for the
         day (None) or one shift of it, by the rule of catalog/plan.py."""
         if shift not in self._usual:
-            standing = {key: s.target for key, s in self.standing.items()}
             names = [s.name for s in self.clock.shifts]
-            self._usual[shift] = plan.usual_targets(standing, names, shift)
+            self._usual[shift] = plan.usual_targets(self.standing_targets, names, shift)
         return self._usual[shift]
 
 
@@ -113,32 +129,48 @@ class Plant:
     catalog: Catalog
     stations: list[StationRow]  # active (unless asked otherwise), in scope, by area, code
     standing: dict[tuple[int, int], Standing]  # of the stations in scope
-    station_ids: set[int] | None = None  # those in scope (None: every station)
+    in_scope: set[int] | None = None  # the stations in scope (None: every station)
 
     def __post_init__(self):
-        self.clock, self.settings, self.metrics = (
-            self.catalog.clock,
-            self.catalog.settings,
-            self.catalog.metrics,
-        )
-        # Plain (key, kind) pairs: read for every station and metric.
-        self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
+        catalog = self.catalog
+        self.clock, self.settings = catalog.clock, catalog.settings
+        self.metrics, self.kinds = catalog.metrics, catalog.kinds
+
+    @functools.cached_property
+    def station_ids(self) -> set[int]:
+        """The ids of ``stations``."""
+        return {station.id for station in self.stations}
+
+    @functools.cached_property
+    def standing_targets(self) -> dict[tuple[int, int], float | None]:
+        """(station, metric) → standing target, for the listed metrics in scope."""
+        if self.in_scope is None:
+            return self.catalog.standing_targets
+        return {key: standing.target for key, standing in self.standing.items()}
+
+    def station_metrics(self) -> dict[int, list[tuple]]:
+        """Each station in scope's listed metrics in order, as (metric id, key, kind, min
+        level) (shared with the catalog: read, never changed)."""
+        listed = self.catalog.station_metrics()
+        if self.in_scope is None:
+            return listed
+        return {sid: metrics for sid, metrics in listed.items() if sid in self.in_scope}
 
     def listed_metrics(self) -> dict[int, list[int]]:
         """Each station in scope's listed metric ids, in the order the station lists
         them (shared with the catalog: read, never changed)."""
         listed = self.catalog.listed_metrics()
-        if self.station_ids is None:
+        if self.in_scope is None:
             return listed
-        return {sid: ids for sid, ids in listed.items() if sid in self.station_ids}
+        return {sid: ids for sid, ids in listed.items() if sid in self.in_scope}
 
     def usual_targets(self, shift: str | None) -> dict[tuple[int, int], float]:
         """The catalog's usual targets (``Catalog.usual_targets``) of the stations in
         scope."""
         targets = self.catalog.usual_targets(shift)
-        if self.station_ids is None:
+        if self.in_scope is None:
             return targets
-        return {key: target for key, target in targets.items() if key[0] in self.station_ids}
+        return {key: target for key, target in targets.items() if key[0] in self.in_scope}
 
 
 def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plant:
@@ -165,6 +197,7 @@ def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plan
 # The snapshot, per database (engine) -------------------------------------------------
 
 _snapshots: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+VERSION = select(SyncState.epoch, SyncState.change_seq)
 _lock = threading.Lock()
 
 
@@ -174,7 +207,7 @@ def current_catalog(session: Session) -> Catalog:
     session.flush()
     if holds_change_seq(session):  # this transaction's own, uncommitted, changes
         return read_catalog(session)
-    version = tuple(session.execute(select(SyncState.epoch, SyncState.change_seq)).one())
+    version = tuple(plain_rows(session, VERSION)[0])
     engine = session.get_bind()
     with _lock:
         kept = _snapshots.get(engine)

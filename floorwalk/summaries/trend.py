@@ -48,7 +48,7 @@ def daily_trend(
 
 def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dict[str, Any]]:
     off, targets, totals = figures.off, figures.targets, figures.totals
-    active_ids = {s.id for s in plant.stations}
+    active_ids = plant.station_ids
     visited: dict[date, set] = defaultdict(set)
     observations = defaultdict(lambda: [0, 0])
     for day, station_id in figures.activity:
@@ -98,7 +98,7 @@ def day_point(session: Session, scope: Scope, plant: Plant, day_plan: tuple) -> 
     return {
         "day": day.isoformat(),
         "visited": visited.get(day, 0),
-        "stations": len({s.id for s in plant.stations} - off.get(day, set())),
+        "stations": len(plant.station_ids - off.get(day, set())),
         "observations": observations["total"],
         "open": observations["open"],
         "attainment": ratio(achieved[day], planned[day]) if day in achieved else None,
