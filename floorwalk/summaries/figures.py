@@ -133,15 +133,14 @@ def metric_totals(
     # The shifts are added up here: the database streams the groups in the order of the
     # covering index, where grouping them again would sort them first.
     totals: dict[tuple[date, int, int], dict] = {}
-    for day, sid, mid, *shift in rows:
+    for day, sid, mid, total, highest, lowest in rows:
         figures = totals.get((day, sid, mid))
         if figures is None:
-            total, highest, lowest = shift
             totals[(day, sid, mid)] = {
                 "sum": total, "counter": highest, "min": lowest, "max": highest, "last": None
             }  # fmt: skip
         else:
-            add_shift(figures, *shift)
+            add_shift(figures, total, highest, lowest)
     if gauges is not None:
         for day, sid, mid, value in gauge_readings(session, gauges, plant):
             totals[(day, sid, mid)]["last"] = value
