@@ -222,6 +222,10 @@ def load(app, count: int) -> None:
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
+                # The load's dirty pages written now, not by the checkpointer while the
+                # summary is timed (two runs of nearly the same code measured 20.8 and
+                # 29.0 ms before this).
+                conn.execute(text("CHECKPOINT"))
         else:
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
