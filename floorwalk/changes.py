@@ -1,17 +1,37 @@
-"""The change counter that numbers every writing transaction, for pull's cursors.
+"""The change counter that numbers every writing transaction, for pull's cursors, and
+the catalog counter that moves with a change to the catalog or the plan.
 
 A transaction takes its number the first time it flushes a change to a mirrored row
 and stamps every such row with it. Taking the number is an UPDATE of the single
 ``sync_state`` row, whose lock is held until commit: a second writer waits for the
 first to commit before it gets the next number, so numbers become visible in order.
+A flush that adds, changes or deletes a catalog row (``CATALOG``) moves
+``catalog_seq`` too, once per transaction: the summaries keep the catalog they read
+until it moves (summaries/plant.py), where pushes move the change counter all day.
+Catalog rows are written through the ORM only, so this sees every change of them.
 """
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from .models import RouteStop, StationMetric, SyncState, Tracked
+from .models import (
+    Area,
+    Category,
+    Metric,
+    PlanTarget,
+    RouteStop,
+    Setting,
+    Station,
+    StationMetric,
+    SyncState,
+    Tracked,
+    UnscheduledStation,
+)
 
 _SEQ_KEY = "floorwalk_change_seq"
+_CATALOG_KEY = "floorwalk_catalog_changed"
+# What the summaries read of the catalog and the plan (summaries/plant.py).
+CATALOG = (Area, Station, StationMetric, Metric, Category, Setting, PlanTarget, UnscheduledStation)
 
 
 def transaction_change_seq(session: Session) -> int:
@@ -57,9 +77,17 @@ def _stamp_changed_rows(session: Session, flush_context, instances) -> None:
         seq = transaction_change_seq(session)
         for row in rows:
             row.change_seq = seq
+    if _CATALOG_KEY not in session.info and any(
+        isinstance(obj, CATALOG) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.connection().execute(
+            update(SyncState).where(SyncState.id == 1).values(catalog_seq=SyncState.catalog_seq + 1)
+        )
+        session.info[_CATALOG_KEY] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_change_seq(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_SEQ_KEY, None)
+        session.info.pop(_CATALOG_KEY, None)

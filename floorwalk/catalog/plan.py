@@ -42,7 +42,7 @@ def _shifts_off(session: Session, day_from: date, day_to: date) -> dict[tuple[da
     )
     for day, station_id, shift in rows:
         off[(day, station_id)].add(shift)
-    return off
+    return dict(off)  # kept with the catalog and read by many: no key made on reading
 
 
 def unscheduled_stations(

@@ -61,7 +61,8 @@ class SyncState(db.Model):
     Each writing transaction takes the next number with an UPDATE of this row, whose
     lock it holds until commit; numbers therefore become visible in order and a cursor
     never skips a row committed late. ``epoch`` changes when the database is restored,
-    which makes every phone's cursor expire.
+    which makes every phone's cursor expire. ``catalog_seq`` moves only with a change to
+    the catalog or the plan (changes.py), so the catalog a summary keeps outlives pushes.
     """
 
     __tablename__ = "sync_state"
@@ -70,6 +71,7 @@ class SyncState(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     epoch: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
+    catalog_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class UserSession(db.Model):

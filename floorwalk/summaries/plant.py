@@ -4,11 +4,12 @@ targets and the plan's rows, as plain rows.
 
 The catalog changes a few times a week (an admin's edit, an import) and every summary
 reads all of it, so a snapshot of it is kept per database between changes. The key is
-the database's epoch and change counter (``SyncState``): every transaction that writes
-a catalog row takes the next change number (changes.py), a restore gives a new epoch.
-The counter is read before the catalog, so a snapshot is never labelled with a number
-newer than the rows it holds; a transaction that has changed something itself reads
-afresh and keeps nothing, since its change may yet be rolled back.
+the database's epoch and catalog counter (``SyncState``): every transaction that writes
+a catalog or plan row moves the counter (changes.py), a restore gives a new epoch, and
+pushes move neither. The counter is read before the catalog, so a snapshot is never
+labelled with a number newer than the rows it holds; a transaction that has changed
+something itself reads afresh and keeps nothing, since its change may yet be rolled
+back.
 """
 
 import functools
@@ -96,7 +97,8 @@ class Catalog:
 
     def plan_rows(self, session: Session, day_from: date, day_to: date) -> plan.PlanRows:
         """The plan's rows of a span of days, read once per span (the plan is part of the
-        catalog: its rows take a change number too); the spans of the last few pages."""
+        catalog: its changes move the catalog counter); up to PLANS_KEPT spans, all
+        forgotten when one more comes."""
         rows = self._plans.get((day_from, day_to))
         if rows is None:
             if len(self._plans) >= PLANS_KEPT:
@@ -197,7 +199,7 @@ def load_plant(session: Session, scope: Scope, active_only: bool = True) -> Plan
 # The snapshot, per database (engine) -------------------------------------------------
 
 _snapshots: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-VERSION = select(SyncState.epoch, SyncState.change_seq)
+VERSION = select(SyncState.epoch, SyncState.catalog_seq)
 _lock = threading.Lock()
 
 

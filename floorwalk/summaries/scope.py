@@ -132,7 +132,7 @@ def kept(build):
     values are parameters) made once per form: building a statement and its cache key
     costs a summary as much as reading a few hundred rows. Run it with ``plain_rows``
     and the parameters it names (``Scope.params()`` and its own)."""
-    return functools.cache(build)
+    return functools.lru_cache(maxsize=256)(build)  # a year's plan may give many forms
 
 
 def check_shift(clock: PlantClock, shift: str | None) -> None:

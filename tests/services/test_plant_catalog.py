@@ -1,8 +1,8 @@
 """The catalog a summary reads is kept between changes (summaries/plant.py): every
-change to it shows in the next summary, whoever made it, and a change rolled back
-never does."""
+change to it shows in the next summary, whoever made it, a change rolled back never
+does, and a push of records keeps it."""
 
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.orm import Session
 
 from floorwalk.backup import start_new_epoch
@@ -111,3 +111,24 @@ def test_a_new_category_counts_in_the_next_report(summary_plant, make_record):
     data = {"category": "ergonomics", "severity": "low", "text": "Bench too low."}
     make_record(walker, "observation", station, local(D, 12), data)
     assert period_report(db.session, D, D)["observations"]["by_category"]["ergonomics"] == 1
+
+
+def test_a_push_of_records_keeps_the_catalog_read_before(summary_plant, make_record):
+    db.session.commit()
+    summary_for(summary_plant)
+    db.session.rollback()
+    walker, station = summary_plant["users"]["walker1"], summary_plant["stations"]["PRS-01"]
+    make_record(walker, "count", station, local(D, 12), {"metric": "scrap", "value": 1})
+    read = []
+
+    def catalog_reads(conn, cursor, statement, parameters, context, executemany):
+        if "station_metrics.position" in statement:  # the catalog's read of listed metrics
+            read.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", catalog_reads)
+    try:
+        summary = summary_for(summary_plant)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", catalog_reads)
+    assert summary["stations"][0]["counts"]["scrap"]["total"] == 6  # the push counts
+    assert read == []  # the catalog was not read again
