@@ -53,9 +53,10 @@ def transaction_change_seq(session: Session) -> int:
     return seq
 
 
-def holds_change_seq(session: Session) -> bool:
-    """Whether this transaction has written a mirrored row (so taken a change number)."""
-    return _SEQ_KEY in session.info
+def holds_catalog_change(session: Session) -> bool:
+    """Whether this transaction has changed the catalog (so moved the catalog counter,
+    uncommitted)."""
+    return _CATALOG_KEY in session.info
 
 
 def _mirrored_rows(session: Session):

@@ -55,8 +55,10 @@ def daily_summary(
     plant = load_plant(session, scope)
     check_shift(plant.clock, scope.shift)
     # The plan of the day before too, for the change from the previous day.
-    day_plan = scope_plan(session, replace(scope, day_from=previous_day(scope).day_from), plant)
-    period = PeriodFigures.read(session, scope, plant, shown=scope, day_plan=day_plan)
+    both = replace(scope, day_from=day - timedelta(days=1))
+    period = PeriodFigures.read(
+        session, scope, plant, shown=scope, day_plan=scope_plan(session, both, plant)
+    )
     off = period.off.get(day, set())
     stations = [s for s in plant.stations if s.id not in off]
     over = now >= period_end(plant.clock, day, scope.shift)
@@ -73,7 +75,7 @@ def daily_summary(
         "stations": rows,
         "employee_notes": employee_notes(session, scope, viewer, plant.clock.zone),
         "alerts": day_alerts(session, scope, stations, rows, missed, over),
-        **day_totals(session, scope, plant, day_plan, period, len(stations), missed),
+        **day_totals(session, scope, plant, period, len(stations), missed),
     }
 
 
@@ -81,17 +83,20 @@ def day_totals(
     session: Session,
     scope: Scope,
     plant: Plant,
-    day_plan: tuple,
     period: PeriodFigures,
     stations: int,
     missed: list[str],
 ) -> dict[str, Any]:
     """The day's coverage, observations, downtime and attainment, and the change from
     the day before. That day needs only its totals, which the database sums
-    (``day_point``), where the day shown is read in full (``period``)."""
+    (``day_point``, with the plan ``period`` holds for both days), where the day shown
+    is read in full (``period``)."""
     observations = observation_counts(period.observations, scope.day_from)
     current = trend_points(scope, plant, period)[0]
-    previous = day_point(session, previous_day(scope), plant, day_plan)
+    before = scope.day_from - timedelta(days=1)
+    previous = day_point(
+        session, replace(scope, day_from=before, day_to=before), plant, period.off, period.targets
+    )
     return {
         "coverage": {"visited": stations - len(missed), "stations": stations, "missed": missed},
         "observations": observations["observations"],
@@ -126,12 +131,6 @@ def station_rows(
             }
         )
     return rows
-
-
-def previous_day(scope: Scope) -> Scope:
-    """The day before the one ``scope`` shows, in the same area and shift."""
-    before = scope.day_from - timedelta(days=1)
-    return replace(scope, day_from=before, day_to=before)
 
 
 def _difference(now, before):

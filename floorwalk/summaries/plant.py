@@ -8,7 +8,7 @@ the database's epoch and catalog counter (``SyncState``): every transaction that
 a catalog or plan row moves the counter (changes.py), a restore gives a new epoch, and
 pushes move neither. The counter is read before the catalog, so a snapshot is never
 labelled with a number newer than the rows it holds; a transaction that has changed
-something itself reads afresh and keeps nothing, since its change may yet be rolled
+the catalog itself reads afresh and keeps nothing, since its change may yet be rolled
 back.
 """
 
@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalog import plan
-from ..changes import holds_change_seq
+from ..changes import holds_catalog_change
 from ..days import PlantClock
 from ..models import Area, Category, Metric, Station, StationMetric, SyncState
 from ..settings import clock_of, get_settings
@@ -67,7 +67,7 @@ class CatalogStation(NamedTuple):
 
 @dataclass
 class Catalog:
-    """The whole catalog as read at one change number; shared, so never changed."""
+    """The whole catalog as read at one catalog counter; shared, so never changed."""
 
     settings: dict[str, str]
     clock: PlantClock
@@ -76,24 +76,22 @@ class Catalog:
     standing: dict[tuple[int, int], Standing]
     categories: dict[int, tuple[str, bool]]  # id: (key, downtime)
     _usual: dict[str | None, dict] = field(default_factory=dict)
-    _listed: dict[int, list[int]] | None = None
-    _station_metrics: dict[int, list[tuple]] | None = None
     _plans: dict[tuple[date, date], plan.PlanRows] = field(default_factory=dict)
 
     def __post_init__(self):
-        # (station, metric) → standing target, for every listed metric; and plain
-        # (key, kind) pairs, read for every station and metric.
+        # What every summary derives from the rows, once per snapshot: (station, metric)
+        # → standing target; plain (key, kind) pairs per metric; each station's listed
+        # metric ids in the station's order, and as (id, key, kind, min level).
         self.standing_targets = {key: s.target for key, s in self.standing.items()}
         self.kinds = {metric_id: (m.key, m.kind) for metric_id, m in self.metrics.items()}
-
-    def station_metrics(self) -> dict[int, list[tuple]]:
-        """Each station's listed metrics in order: (metric id, key, kind, min level)."""
-        if self._station_metrics is None:
-            self._station_metrics = {
-                sid: [(mid, *self.kinds[mid], self.standing[(sid, mid)].min_level) for mid in ids]
-                for sid, ids in self.listed_metrics().items()
-            }
-        return self._station_metrics
+        listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (station_id, metric_id), standing in self.standing.items():
+            listed[station_id].append((standing.position, metric_id))
+        self.listed = {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
+        self.station_metrics = {
+            sid: [(mid, *self.kinds[mid], self.standing[(sid, mid)].min_level) for mid in ids]
+            for sid, ids in self.listed.items()
+        }
 
     def plan_rows(self, session: Session, day_from: date, day_to: date) -> plan.PlanRows:
         """The plan's rows of a span of days, read once per span (the plan is part of the
@@ -105,15 +103,6 @@ class Catalog:
                 self._plans.clear()
             rows = self._plans[(day_from, day_to)] = plan.read_plan(session, day_from, day_to)
         return rows
-
-    def listed_metrics(self) -> dict[int, list[int]]:
-        """Each station's listed metric ids, in the order the station lists them."""
-        if self._listed is None:
-            listed: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for (station_id, metric_id), standing in self.standing.items():
-                listed[station_id].append((standing.position, metric_id))
-            self._listed = {sid: [mid for _, mid in sorted(pairs)] for sid, pairs in listed.items()}
-        return self._listed
 
     def usual_targets(self, shift: str | None) -> dict[tuple[int, int], float]:
         """Each (station, metric)'s target on a day the plan says nothing of, for the
@@ -153,7 +142,7 @@ class Plant:
     def station_metrics(self) -> dict[int, list[tuple]]:
         """Each station in scope's listed metrics in order, as (metric id, key, kind, min
         level) (shared with the catalog: read, never changed)."""
-        listed = self.catalog.station_metrics()
+        listed = self.catalog.station_metrics
         if self.in_scope is None:
             return listed
         return {sid: metrics for sid, metrics in listed.items() if sid in self.in_scope}
@@ -161,7 +150,7 @@ class Plant:
     def listed_metrics(self) -> dict[int, list[int]]:
         """Each station in scope's listed metric ids, in the order the station lists
         them (shared with the catalog: read, never changed)."""
-        listed = self.catalog.listed_metrics()
+        listed = self.catalog.listed
         if self.in_scope is None:
             return listed
         return {sid: ids for sid, ids in listed.items() if sid in self.in_scope}
@@ -204,10 +193,10 @@ _lock = threading.Lock()
 
 
 def current_catalog(session: Session) -> Catalog:
-    """The catalog as of the database's current change number: the snapshot kept for
-    this database when it is that number's, else read (and kept) now."""
+    """The catalog as of the database's catalog counter: the snapshot kept for this
+    database when it is that number's, else read (and kept) now."""
     session.flush()
-    if holds_change_seq(session):  # this transaction's own, uncommitted, changes
+    if holds_catalog_change(session):  # this transaction's own, uncommitted, change
         return read_catalog(session)
     version = tuple(plain_rows(session, VERSION)[0])
     engine = session.get_bind()

@@ -172,15 +172,14 @@ def count_figures(
     query = _count_query(scope.shape(), skipped.groups, len(amounts), by_station, pairs)
     params = {**scope.params(), **skipped.params, "tallies": tallies, "amounts": amounts}
     params.update((f"amount_{n}", metric_id) for n, metric_id in enumerate(amounts))
-    rows = plain_rows(session, query, params)
-    pairs, achieved = {}, {}
-    for day, sid, mid, first, counter, counted in rows:
+    totals, achieved = {}, {}
+    for day, sid, mid, first, counter, counted in plain_rows(session, query, params):
         if day is None:
             if counted:
-                pairs[(sid, mid)] = (first, counter)
+                totals[(sid, mid)] = (first, counter)
         else:
             achieved[(day, sid) if by_station else day] = first or 0
-    return pairs, achieved
+    return totals, achieved
 
 
 @kept
@@ -305,9 +304,9 @@ def visits(
     skipped = left_out(off)
     query = _visits_query(scope.shape(), skipped.groups, by_station)
     rows = plain_rows(session, query, {**scope.params(), **skipped.params})
-    by_day = {day: count for day, _, count in rows if day is not None}
-    by_station = {station_id: count for day, station_id, count in rows if day is None}
-    return by_day, by_station
+    per_day = {day: count for day, _, count in rows if day is not None}
+    per_station = {station_id: count for day, station_id, count in rows if day is None}
+    return per_day, per_station
 
 
 @kept

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..catalog.plan import PeriodTargets
 from ..models import Category, Record, Station
 from .figures import (
     AMOUNT_KINDS,
@@ -84,12 +85,14 @@ def trend_points(scope: Scope, plant: Plant, figures: PeriodFigures) -> list[dic
     return trend
 
 
-def day_point(session: Session, scope: Scope, plant: Plant, day_plan: tuple) -> dict[str, Any]:
+def day_point(
+    session: Session, scope: Scope, plant: Plant, off: dict, targets: PeriodTargets
+) -> dict[str, Any]:
     """The trend's point of the scope's one day from the sums the database makes, as
     the period report reads its days: for a day of which only the totals are shown (the
-    day summary's day before). ``day_plan`` is ``scope_plan`` of a span holding it."""
+    day summary's day before). ``off`` and ``targets``: the plan (``scope_plan``) of a
+    span holding the day."""
     day = scope.day_from
-    off, targets = day_plan
     _, achieved = day_achieved(session, scope, plant, off, targets, pairs=False)
     visited, _ = visits(session, scope, off, by_station=False)
     groups = observation_totals(session, scope, plant)
