@@ -419,7 +419,13 @@ def test_a_save_on_a_route_walk_offers_the_next_unvisited_stop(phone, phone_plan
     phone.get_by_label("Units completed").fill("40")
     phone.get_by_role("button", name="Save counts").click()
     next_stop.wait_for()
-    assert next_stop.bounding_box()["height"] >= 48
+    # A glove-sized button: measured in the page until it holds, since the save's sync
+    # may draw the station again in between (CI once measured a button just taken away).
+    phone.wait_for_function(
+        """() => [...document.querySelectorAll("button")].some(
+            (b) => b.textContent.includes("Next: QR-07") && b.getBoundingClientRect().height >= 48
+        )"""
+    )
     screenshot(phone, "walk-next-stop")
     next_stop.click()
     phone.get_by_role("heading", level=1).filter(has_text="QR-07").wait_for()
