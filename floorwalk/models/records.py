@@ -41,6 +41,13 @@ from .plant import (
     User,
 )
 
+# ix_records_pair_day: the pair, then the order its readings were taken in (a day, then
+# ``summaries.figures.READING_ORDER``), then what a reading is kept by.
+PAIR_DAY = (
+    *("station_id", "metric_id", "production_day", "observed_at", "received_at", "id"),
+    *("deleted", "value", "shift"),
+)
+
 
 class Record(Tracked, db.Model):
     """What a phone captured, at its latest version; earlier versions are in history.
@@ -80,6 +87,16 @@ class Record(Tracked, db.Model):
             "minutes",
             sqlite_where=text("type = 'observation'"),
             postgresql_where=text("type = 'observation'"),
+        ),
+        # A gauge's last reading over any span of days, sought per (station, metric) from
+        # the newest reading back: the first one kept is the answer, so a year's costs what
+        # a week's does. Counts only (``summaries.figures.IS_COUNT`` names the type as a
+        # literal); the trailing columns are the conditions, read without the table.
+        Index(
+            "ix_records_pair_day",
+            *PAIR_DAY,
+            sqlite_where=text("type = 'count'"),
+            postgresql_where=text("type = 'count'"),
         ),
         # A station's history: one station over a range of days (summaries.station_history).
         Index("ix_records_station_day", "station_id", "production_day"),

@@ -38,6 +38,8 @@ READING_ORDER = (Record.observed_at, Record.received_at, Record.id)
 # Observations named by a literal type, not a bound parameter (which could be any type),
 # so that both databases may read them from the partial index ix_records_observations.
 IS_OBSERVATION = Record.type == literal_column("'observation'")
+# Counts named the same way where a query is to seek the partial ix_records_pair_day.
+IS_COUNT = Record.type == literal_column("'count'")
 
 
 # Plan: scheduling and targets, by the one rule in catalog/plan.py ----------------------

@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 
 from floorwalk.extensions import db
+from floorwalk.models import Station, UnscheduledStation
 from floorwalk.summaries.period import period_report
 from floorwalk.summaries.scope import SummaryError
-from tests.report_plant import FROM, TO, build_period
+from tests.report_plant import FROM, TO, at, build_period
 
 NO_COUNTS = {"total": 0, "open": 0, "by_severity": {}, "by_category": {}}
 
@@ -130,6 +131,36 @@ def test_a_shift_takes_its_share_of_each_days_target(period):
     # B: 40 on 02-27 and 30 on 03-07 (after the clocks went forward); 9 x 50 + 150 / 2
     assert prs1["units_completed"] == {"total": 70, "target": 525, "attainment": 0.1333}
     assert prs1["scrap"] == {"total": 0, "target": 25, "attainment": 0.0}
+
+
+def test_a_gauges_figure_is_its_newest_reading_the_period_keeps(period, make_record):
+    """Each (station, gauge) is sought from its newest reading back: a deleted reading,
+    one after the period, one of another shift and one on a day the plan leaves the
+    station out are passed over; a station that reads a gauge it does not list shows it."""
+    walker = period["walker"]
+    stations = {s.code: s for s in db.session.execute(db.select(Station)).scalars()}
+    prs1, prs2 = stations["PRS-01"], stations["PRS-02"]
+    material = {"metric": "material_on_hand"}
+    make_record(walker, "count", prs1, at(3, 9, 5, 30), {**material, "value": 1}, deleted=True)
+    make_record(walker, "count", prs1, at(3, 10, 10), {**material, "value": 2})  # after TO
+    make_record(walker, "count", prs2, at(3, 1, 9), {**material, "value": 7})
+
+    def gauges(shift=None):
+        rows = period_report(db.session, FROM, TO, shift=shift)["stations"]
+        return {row["code"]: row["counts"].get("material_on_hand") for row in rows}
+
+    # 03-09 05:00 is B of 03-08, the newest live reading up to TO
+    assert gauges() == {
+        "PRS-01": {"total": 3, "target": None, "attainment": None},
+        "PRS-02": {"total": 7, "target": None, "attainment": None},
+        "WLD-01": None,
+    }
+    assert gauges("A")["PRS-01"]["total"] == 4  # 08:00 on 03-08
+    assert gauges("B")["PRS-02"] is None  # read on A only
+    # With PRS-01 left out on 03-08, its newest reading of a scheduled day is 02-27's
+    db.session.add(UnscheduledStation(day=date(2026, 3, 8), shift="", station=prs1))
+    db.session.commit()
+    assert gauges()["PRS-01"]["total"] == 8
 
 
 def test_an_area_narrows_the_stations_and_the_observations(period):
