@@ -89,8 +89,8 @@ class Record(Tracked, db.Model):
             postgresql_where=text("type = 'observation'"),
         ),
         # A gauge's last reading over any span of days, sought per (station, metric) from
-        # the newest reading back: the first one kept is the answer, so a year's costs what
-        # a week's does. Counts only (``summaries.figures.IS_COUNT`` names the type as a
+        # the newest reading back: the first one kept is the answer, so a year costs what
+        # a week does. Counts only (``summaries.figures.IS_COUNT`` names the type as a
         # literal); the trailing columns are the conditions, read without the table.
         Index(
             "ix_records_pair_day",

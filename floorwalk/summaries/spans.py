@@ -82,7 +82,7 @@ def last_readings(
         return {}
     skipped = left_out(off)
     params = {
-        **scope.params(),
+        **scope.params(),  # the shift's, if any (the days as a range below)
         **skipped.params,
         "first": scope.day_from,
         "last": scope.day_to,
