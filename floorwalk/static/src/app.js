@@ -112,7 +112,13 @@ async function render({ background = false } = {}) {
     lastDrawn = "";
     return;
   }
-  keepTyped(() => replace(main, view));
+  keepTyped(() => {
+    // The one "Station code" form moves into a view only as that view lands: moved into
+    // a draw a newer one overtook, it would stay out of the page until the next draw,
+    // and a tap on Open in between would reach nothing.
+    view.querySelector?.(".open-form-slot")?.replaceWith(stationCodeForm());
+    replace(main, view);
+  });
   if (view.dataset?.edit === screen.edit) delete screen.edit;
 }
 
@@ -174,7 +180,8 @@ function missingStation(catalog, code) {
 }
 
 /** "Station code" and "Open": one form for the life of the page, so that a redraw (a
- * sync ending) never swaps the field out from under someone typing in it. */
+ * sync ending) never swaps the field out from under someone typing in it. A home view
+ * holds its slot; render puts the form there when the view lands. */
 function stationCodeForm() {
   if (openForm) return openForm;
   const code = h("input", { name: "code", autocapitalize: "characters", autocomplete: "off", spellcheck: "false" });
@@ -202,7 +209,7 @@ async function homeView(catalog, records, user, error) {
     error ? h("p", { class: "error", role: "alert", text: error }) : null,
     summary,
     button("Scan station", startScan, "button button-primary button-scan"),
-    stationCodeForm(),
+    h("div", { class: "open-form-slot" }), // stationCodeForm(), placed by render
     attentionView(catalog, state.attention, {
       keepMine: edits.keepMine,
       useServers: edits.useServers,
