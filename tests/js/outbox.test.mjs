@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
 import * as outbox from "../../floorwalk/static/src/outbox.js";
+import { myRecords } from "../../floorwalk/static/src/records.js";
 import { db } from "../../floorwalk/static/src/store.js";
 
 const record = (id, author = 1, extra = {}) => ({
@@ -58,6 +59,22 @@ describe("outbox", () => {
     assert.equal(synced.id, "a");
     assert.equal(synced.synced, true);
     assert.ok(!("state" in synced) && !("errors" in synced) && !("server" in synced));
+  });
+
+  test("a record the sync moves to the history while the phone reads its records is read once, never missed", async () => {
+    const entry = await save(record("a"));
+    const [mine] = await Promise.all([myRecords({ id: 1 }), outbox.markSynced(entry)]);
+    assert.deepEqual(mine.map((r) => r.id), ["a"]);
+  });
+
+  test("a full pull replaces the author's history in one step: a read meanwhile never finds it empty", async () => {
+    await outbox.putSynced([record("old", 1), record("kept", 1), record("theirs", 2)]);
+    const [, mine] = await Promise.all([
+      outbox.replaceSynced(1, [record("kept", 1), record("new", 1)]),
+      myRecords({ id: 1 }),
+    ]);
+    assert.deepEqual(mine.map((r) => r.id).sort(), ["kept", "new"]);
+    assert.deepEqual((await outbox.syncedFor(2)).map((r) => r.id), ["theirs"]);
   });
 
   test("pull never overwrites a pending local edit: the outbox entry stays", async () => {

@@ -57,6 +57,19 @@ export async function syncedFor(author) {
   return (await db()).getAllFromIndex("records", "author", author);
 }
 
+/** The author's records on this phone, the synced history and the outbox, read in one
+ * transaction: a record the sync moves from one to the other (``markSynced``) is then in
+ * exactly one of them, where two reads could find it in neither and a draw lose it. */
+export async function recordsFor(author) {
+  const tx = (await db()).transaction(["records", "outbox"]);
+  const [synced, pending] = await Promise.all([
+    tx.objectStore("records").index("author").getAll(author),
+    tx.objectStore("outbox").index("author").getAll(author),
+    tx.done,
+  ]);
+  return { synced, pending };
+}
+
 /** What pull says the server has. The outbox is left alone: a pending local edit is what
  * the app shows until the server has answered it, so pull never overwrites it. */
 export async function putSynced(records) {
@@ -69,10 +82,16 @@ export async function removeSynced(ids) {
   await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
 }
 
-export async function clearSynced(author) {
+/** A full pull: the author's history replaced by ``records`` in one transaction, so that
+ * a draw meanwhile finds the old history or the new one, never none. */
+export async function replaceSynced(author, records) {
   const tx = (await db()).transaction("records", "readwrite");
   for (const key of await tx.store.index("author").getAllKeys(author)) await tx.store.delete(key);
-  await tx.done;
+  await Promise.all([...records.map((r) => tx.store.put({ ...r, synced: true })), tx.done]);
+}
+
+export async function clearSynced(author) {
+  return replaceSynced(author, []);
 }
 
 // Photos ------------------------------------------------------------------------------

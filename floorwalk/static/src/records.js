@@ -3,9 +3,10 @@ import * as outbox from "./outbox.js";
 
 export async function myRecords(user) {
   if (!user) return [];
+  const { synced, pending } = await outbox.recordsFor(user.id);
   const byId = new Map();
-  for (const record of await outbox.syncedFor(user.id)) byId.set(record.id, record);
-  for (const record of await outbox.outboxFor(user.id)) byId.set(record.id, record);
+  for (const record of synced) byId.set(record.id, record);
+  for (const record of pending) byId.set(record.id, record); // a pending edit shows over its synced version
   return [...byId.values()].sort((a, b) => b.observed_at.localeCompare(a.observed_at));
 }
 

@@ -197,8 +197,8 @@ async function applyPull(body, full) {
     }
   }
   await store.putCatalog(mergeCatalog(previous, body, full));
-  if (full && state.user) await outbox.clearSynced(state.user.id);
-  if (body.records) await outbox.putSynced(body.records);
+  if (full && state.user) await outbox.replaceSynced(state.user.id, body.records || []);
+  else if (body.records) await outbox.putSynced(body.records);
   if (body.removed?.records) await outbox.removeSynced(body.removed.records);
   if (body.cursor) await store.setMeta("cursor", body.cursor);
   state.updateNeeded = needsUpdate(APP_VERSION, body.min_app);
