@@ -153,7 +153,7 @@ def station_counts(station_id, metrics, day, period) -> dict[str, dict]:
         if kind == "gauge":
             counts[key] = gauge_figures(figures, target_of(at), min_level)
         else:
-            counts[key] = amount_figures(total_of(kind, figures) or 0, target_of(at))
+            counts[key] = amount_figures(figures, kind, target_of(at))
     return counts
 
 
@@ -171,9 +171,16 @@ def gauge_figures(figures: dict | None, target, min_level) -> dict[str, Any]:
     }
 
 
-def amount_figures(total, target) -> dict[str, Any]:
-    """A tally's or counter's day: its total against its target."""
-    return {"total": number(total), "target": number(target), "attainment": ratio(total, target)}
+def amount_figures(figures: dict | None, kind: str, target) -> dict[str, Any]:
+    """A tally's or counter's day: its total against its target, and whether anything
+    was counted (a total of 0 is also a day nobody counted it)."""
+    total = total_of(kind, figures) or 0
+    return {
+        "total": number(total),
+        "target": number(target),
+        "attainment": ratio(total, target),
+        "counted": figures is not None,
+    }
 
 
 def metrics_of_stations(plant: Plant, day: date, period: PeriodFigures) -> dict[int, list]:

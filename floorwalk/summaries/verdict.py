@@ -80,7 +80,8 @@ def station_grid(
     """Areas of stations × the metrics any station of the day has, amounts first then
     gauges; each cell the figure, its attainment, colour class and symbol. While the day
     is in progress (``pace`` < 1) an amount is held to the share of the day gone by, and
-    one nothing was counted for yet is shown as not counted, not as behind."""
+    one nothing was counted for yet is shown as not counted, not as behind (a counted 0,
+    a station standing still, is behind)."""
     order: dict[str, int] = {}
     for row in summary["stations"]:
         for key in row["counts"]:
@@ -106,7 +107,7 @@ def grid_cell(figures: dict[str, Any], kind: str | None, pace: float = 1.0) -> d
                 "title": title}  # fmt: skip
     attainment = figures.get("attainment")
     target = figures.get("target")
-    if pace < 1 and not figures.get("total"):
+    if pace < 1 and not figures.get("counted", True):
         return {"css": "att-none", "symbol": "", "text": "—", "title": "not counted yet"}
     css, symbol = attainment_mark(attainment, pace)
     text = f"{attainment:.0%}" if attainment is not None else str(figures.get("total", "—"))

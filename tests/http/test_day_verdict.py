@@ -4,7 +4,7 @@ figures are those of tests/summary_plant.py, computed by hand there."""
 from floorwalk.extensions import db
 from floorwalk.summaries.day import daily_summary
 from floorwalk.summaries.verdict import station_grid, verdict
-from tests.summary_plant import AFTER, D
+from tests.summary_plant import AFTER, D, local
 from tests.support import sign_in
 
 KINDS = {"units_completed": "counter", "scrap": "tally", "material_on_hand": "gauge"}
@@ -120,10 +120,26 @@ def test_while_the_day_runs_the_grid_holds_stations_to_its_pace_not_to_the_whole
     assert late_cells["PRS-01"][0]["css"] == "att-near"  # 83 % of 95 %: 87 % of pace
 
 
+def test_while_the_day_runs_a_station_counted_at_zero_is_behind_not_uncounted(
+    summary_plant, make_record
+):
+    # A walker reads PRS-02's board at 0 in the morning: the press stands still, which
+    # the grid must show, not the grey "not counted yet" of a station nobody read.
+    walker, prs2 = summary_plant["users"]["walker1"], summary_plant["stations"]["PRS-02"]
+    make_record(walker, "count", prs2, local(D, 8), {"metric": "units_completed", "value": 0})
+    summary = the_summary(summary_plant)
+    assert summary["stations"][1]["counts"]["units_completed"] == {
+        "total": 0, "target": 300, "attainment": 0.0, "counted": True
+    }  # fmt: skip
+    cells = {row["code"]: row["cells"] for row in station_grid(summary, KINDS, 0.5)["areas"][0][1]}
+    assert cells["PRS-02"][0] == {
+        "css": "att-low", "symbol": "▼", "text": "0%", "title": "0 of 300; on pace: 150 by now"
+    }  # fmt: skip
+
+
 def test_the_share_of_the_day_or_shift_gone_by(summary_plant):
     from floorwalk.settings import plant_clock
     from floorwalk.summaries.alerts import elapsed_share
-    from tests.summary_plant import local
 
     clock = plant_clock(db.session)
     start, end = clock.day_bounds(D)

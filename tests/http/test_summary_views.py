@@ -101,6 +101,7 @@ def test_json_summary_has_the_contract_shape(client, summary_plant):
         "total": 500,
         "target": 600,
         "attainment": 0.8333,
+        "counted": True,
     }
     assert body["employee_notes"]["total"] == 2
     assert [n["employee"] for n in body["employee_notes"]["items"]] == ["E1"]

@@ -55,8 +55,13 @@ def test_whole_day_summary_matches_the_hand_computed_one(summary_plant):
                 "last_visit": "2026-02-11T03:00:00-06:00",
                 "counts": {
                     # max per shift 230 + 180 + 90; the deleted 999 never counts
-                    "units_completed": {"total": 500, "target": 600, "attainment": 0.8333},
-                    "scrap": {"total": 5, "target": 10, "attainment": 0.5},
+                    "units_completed": {
+                        "total": 500,
+                        "target": 600,
+                        "attainment": 0.8333,
+                        "counted": True,
+                    },
+                    "scrap": {"total": 5, "target": 10, "attainment": 0.5, "counted": True},
                     # last by observed time: 3 at 15:20, not the 8 synced late
                     "material_on_hand": {
                         "last": 3,
@@ -77,7 +82,15 @@ def test_whole_day_summary_matches_the_hand_computed_one(summary_plant):
                 "visits": 0,
                 "first_visit": None,
                 "last_visit": None,
-                "counts": {"units_completed": {"total": 0, "target": 300, "attainment": 0.0}},
+                "counts": {
+                    # nothing counted: 0, and said so
+                    "units_completed": {
+                        "total": 0,
+                        "target": 300,
+                        "attainment": 0.0,
+                        "counted": False,
+                    }
+                },
                 "observations": {"total": 0, "open": 0},
             },
         ],
@@ -176,8 +189,8 @@ def test_a_shift_summary_narrows_to_that_shift(summary_plant):
     summary = summary_for(summary_plant, shift="A")
     prs1 = summary["stations"][0]
     assert prs1["counts"] == {
-        "units_completed": {"total": 230, "target": 200, "attainment": 1.15},
-        "scrap": {"total": 2, "target": pytest.approx(10 / 3), "attainment": 0.6},
+        "units_completed": {"total": 230, "target": 200, "attainment": 1.15, "counted": True},
+        "scrap": {"total": 2, "target": pytest.approx(10 / 3), "attainment": 0.6, "counted": True},
         "material_on_hand": {
             "last": 8,
             "min": 8,
@@ -214,6 +227,7 @@ def test_a_plan_overrides_one_shifts_target_and_unschedules_a_station_for_a_shif
         "total": 500,
         "target": 700,
         "attainment": 0.7143,
+        "counted": True,
     }
     # PRS-02 works A and B only: two thirds of its 300
     assert day["stations"][1]["counts"]["units_completed"]["target"] == 200
@@ -221,11 +235,13 @@ def test_a_plan_overrides_one_shifts_target_and_unschedules_a_station_for_a_shif
         "total": 230,
         "target": 300,
         "attainment": 0.7667,
+        "counted": True,
     }
     assert summary_for(summary_plant, shift="B")["stations"][0]["counts"]["units_completed"] == {
         "total": 180,
         "target": 200,
         "attainment": 0.9,
+        "counted": True,
     }
     night = summary_for(summary_plant, shift="C")
     assert [s["code"] for s in night["stations"]] == ["PRS-01"]
