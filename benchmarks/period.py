@@ -5,7 +5,9 @@ records over 365 days, loaded in bulk (indexes dropped, rows inserted in batches
 50,000 with one executemany each, indexes built again). Then the median time of
 ``period_report`` (which also reads the previous period of equal length) for 30 and for
 365 days ending on the same day, each against its bare lower bound measured in the same
-run: one GROUP BY station and metric over the period's live counts, on the same index.
+run: one GROUP BY station and metric over the period's live counts, on the same index;
+and the report page's figures (``report_and_trends``: the report and each station's
+sparkline from the same pass), against the report alone.
 Goals: the 30-day report 250 ms or less and within 15x of its bare SQL; the 365-day
 report within 5x of the 30-day one. On SQLite, then on PostgreSQL when it answers (a
 database made for the run and dropped after it).
@@ -47,7 +49,7 @@ from floorwalk.database import begin_writing  # noqa: E402
 from floorwalk.extensions import db  # noqa: E402
 from floorwalk.models import Record  # noqa: E402
 from floorwalk.settings import plant_clock  # noqa: E402
-from floorwalk.summaries.period import period_report  # noqa: E402
+from floorwalk.summaries.period import period_report, report_and_trends  # noqa: E402
 
 BATCH = 50_000
 PERIODS = (30, 365)  # days, each ending on MEASURED_DAY
@@ -119,8 +121,8 @@ def all_visible(app) -> str:
     return f"; {visible / max(pages, 1):.0%} of its pages all-visible"
 
 
-def measure(app, runs: int) -> dict[int, tuple[float, float, int]]:
-    """{days: (report ms, bare SQL ms, stations in the report)}."""
+def measure(app, runs: int) -> dict[int, tuple[float, float, int, float]]:
+    """{days: (report ms, bare SQL ms, stations in the report, the page's figures ms)}."""
     out = {}
     with app.app_context():
         for days in PERIODS:
@@ -132,12 +134,18 @@ def measure(app, runs: int) -> dict[int, tuple[float, float, int]]:
                 db.session.rollback()  # each page view is its own transaction
                 return result
 
+            def page(day_from: date = day_from):
+                result = report_and_trends(db.session, day_from, MEASURED_DAY)
+                db.session.rollback()
+                return result
+
             def bare(listed: list[date] = listed):
                 with db.engine.connect() as conn:
                     conn.execute(BARE_SQL, {"days": listed, "false": False}).all()
 
             stations = len(report()["stations"])
-            out[days] = (median_ms(report, runs), median_ms(bare, runs), stations)
+            out[days] = (median_ms(report, runs), median_ms(bare, runs), stations,
+                         median_ms(page, runs))  # fmt: skip
     return out
 
 
@@ -149,10 +157,11 @@ def run(label: str, url: str, count: int, runs: int, workdir: str) -> None:
     with app.app_context():
         db.engine.dispose()
     print(f"{label}: {count:,} records, loaded in {loaded:.1f} s{visible}; median of {runs} runs")
-    for days, (report_ms, bare_ms, stations) in figures.items():
+    for days, (report_ms, bare_ms, stations, page_ms) in figures.items():
         print(
             f"  {days:>3}-day report {report_ms:8.1f} ms, bare SQL {bare_ms:7.1f} ms, "
-            f"ratio {report_ms / bare_ms:5.1f}x  ({stations} stations)",
+            f"ratio {report_ms / bare_ms:5.1f}x  ({stations} stations); with the page's "
+            f"sparklines {page_ms:.1f} ms ({page_ms / report_ms:.2f}x the report)",
             flush=True,
         )
     month, year = figures[30][0], figures[365][0]

@@ -22,7 +22,7 @@ from ..sync.devices import stale_device_count
 from .alerts import elapsed_share
 from .day import daily_summary
 from .followup import AGES, ObservationFilter, follow_up_history, list_observations
-from .period import TREND_DAILY_DAYS, station_trends
+from .period import TREND_DAILY_DAYS
 from .plots import history_charts, sparkline, trend_charts
 from .scope import SummaryError, known_area, metrics_by_key
 from .trend import daily_trend, station_history
@@ -135,12 +135,10 @@ def follow_up_page(session: Session, viewer: User, wanted: ObservationFilter) ->
     }
 
 
-def report_page(
-    session: Session, report: dict[str, Any], area_id: int | None = None
-) -> dict[str, Any]:
+def report_page(session: Session, report: dict[str, Any], trends: dict) -> dict[str, Any]:
     """The period report page beyond its JSON: the filters' choices and metric labels,
     each station's metrics against the previous period's, and each station's sparkline
-    of attainment by day (by week over long spans)."""
+    of attainment by day (by week over long spans), from ``report_and_trends``."""
     clock = plant_clock(session)
     # A station nobody visited in the previous period has no figures to compare: "—",
     # not 0 %.
@@ -148,7 +146,6 @@ def report_page(
         row["code"]: row["counts"] for row in report["previous"]["stations"] if row["visited_days"]
     }
     day_from, day_to = date.fromisoformat(report["from"]), date.fromisoformat(report["to"])
-    trends = station_trends(session, day_from, day_to, area_id, report["shift"])
     names = {row["code"]: f"{row['code']} {row['name']}" for row in report["stations"]}
     return {
         "sparklines": {

@@ -42,7 +42,13 @@ from ..summaries.pages import (
     report_page,
     station_page,
 )
-from ..summaries.period import REPORT_CSV_HEADER, default_span, period_report, report_csv_rows
+from ..summaries.period import (
+    REPORT_CSV_HEADER,
+    default_span,
+    period_report,
+    report_and_trends,
+    report_csv_rows,
+)
 from ..summaries.schemas import (
     FollowUpForm,
     HandoverForm,
@@ -166,11 +172,13 @@ def report():
             url_for("summary.report", **{**request.args.to_dict(), "from": start, "to": end})
         )
     query = parse_query(ReportQuery())
-    data = period_report(db.session, query["start"], query["end"], query["area"], query["shift"])
+    data, trends = report_and_trends(
+        db.session, query["start"], query["end"], query["area"], query["shift"]
+    )
     return render_template(
         "summary/report.html",
         report=data,
-        **report_page(db.session, data, query["area"]),
+        **report_page(db.session, data, trends),
         filters=filter_args(query),
         csv_url=url_for(
             "summary.report_csv",

@@ -19,7 +19,7 @@ from floorwalk.extensions import db
 from floorwalk.models import PlanTarget, UnscheduledStation
 from floorwalk.settings import set_setting
 from floorwalk.summaries.pages import report_page
-from floorwalk.summaries.period import period_report, station_trends
+from floorwalk.summaries.period import period_report, report_and_trends
 from tests.summary_plant import set_targets
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -118,14 +118,15 @@ def test_a_shift_takes_its_share_and_a_station_off_that_shift_leaves(plant):
 
 
 def test_each_stations_trend_and_its_words(plant):
-    trends = station_trends(db.session, D1, D3)
+    report, trends = report_and_trends(db.session, D1, D3)
+    assert report == period_report(db.session, D1, D3)  # the JSON as the API gives it
     assert trends == {
         # 110/100; 94/104; 30/80
         "ST-1": [(D1, 1.1), (D2, 0.9038), (D3, 0.375)],
         # 60/60; off; 30/30
         "ST-2": [(D1, 1.0), (D2, None), (D3, 1.0)],
     }
-    page = report_page(db.session, period_report(db.session, D1, D3))
+    page = report_page(db.session, report, trends)
     assert page["sparklines"]["ST-1"]["label"] == (
         "ST-1 Blanking press: attainment falling, from 110% on 04-06 to 38% on 04-08; "
         "lowest 38% on 04-08, highest 110% on 04-06"
@@ -137,7 +138,7 @@ def test_each_stations_trend_and_its_words(plant):
 
 
 def test_over_a_month_a_stations_trend_goes_by_week(plant):
-    trends = station_trends(db.session, D1, date(2026, 5, 15))  # 40 days: 5 weeks and 5 days
+    _, trends = report_and_trends(db.session, D1, date(2026, 5, 15))  # 5 weeks and 5 days
     assert [day for day, _ in trends["ST-1"]] == [
         date(2026, 4, 6), date(2026, 4, 13), date(2026, 4, 20), date(2026, 4, 27),
         date(2026, 5, 4), date(2026, 5, 11),
