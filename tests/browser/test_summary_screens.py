@@ -103,3 +103,30 @@ def test_a_demo_week_report_prints_on_at_most_two_pages(browser, live_server, de
     assert "PRS-01" in text and "ASM-08" in text  # every station is on paper
     for control in ("Period and filters", "Download CSV", "Sign out"):
         assert control not in text
+
+
+def test_a_week_report_reads_on_a_phone_without_scrolling_sideways(
+    browser, live_server, demo_manager
+):
+    """At 390 px a station heads its own rows and four columns fit the card; from 40rem
+    it is the first column again, its visited days the last."""
+    path = "/report?from=2026-02-04&to=2026-02-10"
+    context, page = signed_in_page(
+        browser, live_server, demo_manager.username, path, {"width": 390, "height": 844},
+        password=demo_manager.password,
+    )  # fmt: skip
+    try:
+        table = page.locator("table.period-counts")
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "report-stations-390.png"))
+        assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+        heads = [h.strip() for h in page.locator(".period-counts .group-head th").all_inner_texts()]
+        assert heads[0].startswith("ASM-01 Door line") and "visited 7 of 7 days" in heads[0]
+        assert page.locator(".period-counts thead th:visible").all_inner_texts() == [
+            "Metric", "Total / target", "% of target", "Previous"
+        ]  # fmt: skip
+        page.set_viewport_size(LAPTOP)
+        assert page.locator(".period-counts .group-head th:visible").count() == 0
+        assert page.locator(".period-counts thead th:visible").count() == 6
+    finally:
+        context.close()
