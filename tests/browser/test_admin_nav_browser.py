@@ -96,3 +96,31 @@ def test_on_a_phone_each_admin_list_row_is_a_card_with_every_cell_labelled(
         screenshot(page, "admin-cards-phone")
     finally:
         context.close()
+
+
+def test_on_a_phone_the_day_plan_fits_the_screen(browser, live_server, make_user, make_station,
+                                                 make_metric):  # fmt: skip
+    """A station's schedule sits under its name: a third column ran the targets, with
+    each shift's share, off a 390 px screen."""
+    from floorwalk.extensions import db
+    from floorwalk.models import StationMetric
+    from floorwalk.settings import set_setting
+
+    set_setting(db.session, "shifts", "A=06:00,B=14:00,C=22:00")
+    station = make_station("PRS-04", "Transfer press with a long name", "Press Shop")
+    metrics = [make_metric("units_completed"), make_metric("material_on_hand", kind="gauge")]
+    station.metrics = [
+        StationMetric(metric=metrics[0], position=0, target=420.0),
+        StationMetric(metric=metrics[1], position=1, min_level=4.0),
+    ]
+    db.session.commit()
+    context, page = sign_in_as_admin(browser, live_server, make_user, PHONE)
+    try:
+        page.goto("/admin/plan")
+        assert page.get_by_text("Units completed: 420").is_visible()
+        assert page.locator("table.plan td").first.inner_text().endswith("Scheduled")
+        scroller = page.locator("table.plan").locator("..")
+        assert scroller.evaluate("s => s.scrollWidth <= s.clientWidth")
+        screenshot(page, "admin-plan-phone")
+    finally:
+        context.close()
