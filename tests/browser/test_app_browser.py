@@ -38,6 +38,7 @@ def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_
     status_is(phone, "All synced")  # once the first sync has finished (DESIGN §4)
     wait_until_offline_ready(phone)
     screenshot(phone, "walk-home")
+    assert phone.get_by_role("link", name="Last shift's handover").count() == 0  # a walker
 
     live_server.stop()
     phone.reload()
@@ -52,6 +53,16 @@ def test_the_app_opens_offline_once_it_has_been_loaded(phone, live_server, make_
     phone.get_by_role("button", name="Sync now").click()
     last_sync.filter(has_text="Offline").wait_for()
     assert last_sync.get_attribute("title").startswith("Offline: records are kept on this phone.")
+
+
+def test_a_supervisors_app_home_leads_to_the_last_shifts_handover(phone, make_user):
+    """The installed app opens on /walk, not on the pages' home: the link is there too."""
+    make_user("lead", "supervisor", areas=["Press Shop"])
+    sign_in_on_phone(phone, "lead")
+    status_is(phone, "All synced")
+    phone.get_by_role("link", name="Last shift's handover").click()
+    phone.wait_for_url("**/handover")
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("Handover · ")
 
 
 class NetworkFetches:

@@ -217,6 +217,7 @@ async function homeView(catalog, records, user, error) {
       fix,
     }),
     actionPanels(catalog, records, user),
+    handoverLink(user),
     walkPanel(catalog, walk, visited, { start: startWalk, end: endWalk, open: openStation }),
     h("h2", { text: "My recent records" }),
     recentList(catalog, records.filter((r) => !r.deleted && !NOT_RECENT.includes(r.type)).slice(0, 40), {
@@ -236,6 +237,15 @@ async function homeView(catalog, records, user, error) {
     ),
     h("p", { class: "muted version", text: `${user.username} · app ${sync.APP_VERSION}` }),
   );
+}
+
+// Those who take a shift over (and may write its note, DESIGN §10): the last shift's
+// handover one tap from the app's home, as from the pages' home. A page, read online.
+const TAKES_SHIFTS_OVER = ["supervisor", "manager", "admin"];
+
+function handoverLink(user) {
+  if (!TAKES_SHIFTS_OVER.includes(user.role)) return null;
+  return h("p", { class: "handover-link" }, h("a", { class: "button", href: "/handover", text: "Last shift's handover" }));
 }
 
 // Actions -------------------------------------------------------------------------------
