@@ -83,7 +83,7 @@ def period_report(
 
     Raises SummaryError for a bad span (400), an unknown shift (400) or area (404).
     """
-    return _report(session, day_from, day_to, area_id, shift, trends=False)[0]
+    return _report(session, day_from, day_to, area_id, shift, with_trends=False)[0]
 
 
 def report_and_trends(
@@ -97,27 +97,27 @@ def report_and_trends(
     day (by week from the first day over spans longer than TREND_DAILY_DAYS), the small
     multiples. Both from one pass over the period's counts, grouped by day and station
     (a second pass for the sparklines cost a year's page a third of its time)."""
-    return _report(session, day_from, day_to, area_id, shift, trends=True)
+    return _report(session, day_from, day_to, area_id, shift, with_trends=True)
 
 
-def _report(session, day_from, day_to, area_id, shift, trends: bool):
+def _report(session, day_from, day_to, area_id, shift, with_trends: bool):
     check_period(day_from, day_to)
     area = known_area(session, area_id)
     scope = Scope(day_from, day_to, area_id, shift or None)
     plant = load_plant(session, scope)
     check_shift(plant.clock, scope.shift)
     before = Scope(*previous_period(day_from, day_to), area_id, scope.shift)
-    figures, by_station = period_figures(session, scope, plant, trends)
+    figures, trends = period_figures(session, scope, plant, with_trends)
     report = {"shift": scope.shift, "area": area.name if area else None, **figures}
     report["previous"], _ = period_figures(session, before, plant)
-    return report, by_station
+    return report, trends
 
 
 def period_figures(
-    session: Session, scope: Scope, plant: Plant, trends=False
+    session: Session, scope: Scope, plant: Plant, with_trends=False
 ) -> tuple[dict[str, Any], dict | None]:
     """The figures of one period (the keys a report and its ``previous`` share), and
-    with ``trends`` each station's (``station_trends``)."""
+    ``with_trends`` each station's trend (``station_trends``; else None)."""
     days = scope.days()
     off, targets = scope_plan(session, scope, plant)
     planned, pair_targets = target_sums(days, plant, off, targets)
@@ -125,14 +125,15 @@ def period_figures(
     # records: PostgreSQL would read the whole table for each, its plan expecting a
     # year of rows.
     if holds_records(session, scope):
-        totals, achieved = day_achieved(session, scope, plant, off, targets, by_station=trends)
+        totals, achieved = day_achieved(session, scope, plant, off, targets, by_station=with_trends)
         visited_by_day, visited_days = visits(session, scope, off)
         groups = observation_totals(session, scope, plant)
         last = last_readings(session, scope, plant, off)
     else:
         totals, achieved, visited_by_day, visited_days, groups, last = {}, {}, {}, {}, [], {}
-    by_station = station_trends(days, plant, off, targets, achieved) if trends else None
-    if trends:
+    trends = None
+    if with_trends:  # ``achieved`` by day and station: the stations' trends, then the days'
+        trends = station_trends(days, plant, off, targets, achieved)
         achieved = day_totals(achieved)
     active_ids = plant.station_ids
     observations = observation_counts(groups, None)
@@ -173,7 +174,7 @@ def period_figures(
             plant.clock.production_day(utcnow()),
         ),  # fmt: skip
     }
-    return figures, by_station
+    return figures, trends
 
 
 def day_totals(by_station: dict[tuple[date, int], float]) -> dict[date, float]:
