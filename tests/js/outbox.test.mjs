@@ -3,6 +3,7 @@ import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
+import { resultOutcome } from "../../floorwalk/static/src/decisions.js";
 import * as outbox from "../../floorwalk/static/src/outbox.js";
 import { myRecords } from "../../floorwalk/static/src/records.js";
 import { db } from "../../floorwalk/static/src/store.js";
@@ -43,12 +44,41 @@ describe("outbox", () => {
     assert.deepEqual((await outbox.outboxFor(2)).map((r) => r.id), ["b"]);
   });
 
-  test("updateOutbox stores the entry as given (a rejection keeps its state)", async () => {
-    await save(record("a"));
-    await outbox.updateOutbox({ ...(await outbox.outboxEntry("a")), state: "rejected", errors: { station: ["gone"] } });
+  test("a rejection is stored on the entry it answers, which stays in the outbox", async () => {
+    const sent = await save(record("a"));
+    const rejected = { id: "a", status: "rejected", errors: { station: ["gone"] } };
+    await outbox.applyAnswer(sent, (current) => resultOutcome(rejected, sent, current));
     const stored = await outbox.outboxEntry("a");
     assert.equal(stored.state, "rejected");
     assert.deepEqual(stored.errors, { station: ["gone"] });
+  });
+
+  test("an edit saved while a push's answer is written is kept and sent next", async () => {
+    const sent = await save(record("a"));
+    const created = { id: "a", status: "created" };
+    let undo;
+    const outcome = await outbox.applyAnswer(sent, (current) => {
+      // An Undo saved between the answer's check and its write: two transactions let it
+      // in between, and the write took the new version out of the outbox.
+      undo = save(record("a", 1, { version: 2, data: { metric: "units", value: 5 } }));
+      return resultOutcome(created, sent, current);
+    });
+    await undo;
+    assert.equal(outcome.action, "synced");
+    const pending = await outbox.outboxEntry("a");
+    assert.equal(pending.version, 2);
+    assert.equal(pending.state, "pending");
+    assert.equal((await outbox.syncedFor(1))[0].version, 1); // what the server has
+  });
+
+  test("marking an older version synced never takes a newer one out of the outbox", async () => {
+    const sent = await save(record("a"));
+    await save(record("a", 1, { version: 2 }));
+    await outbox.markSynced(sent);
+    assert.equal((await outbox.outboxEntry("a")).version, 2);
+    const rejected = { id: "a", status: "rejected", errors: {} };
+    await outbox.applyAnswer(sent, (current) => resultOutcome(rejected, sent, current));
+    assert.equal((await outbox.outboxEntry("a")).state, "pending"); // the answer was v1's
   });
 
   test("a synced record leaves the outbox and joins the history, without outbox fields", async () => {

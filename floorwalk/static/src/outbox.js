@@ -33,24 +33,43 @@ export async function outboxEntry(id) {
   return (await db()).get("outbox", id);
 }
 
-export async function updateOutbox(entry) {
-  return (await db()).put("outbox", entry);
-}
-
 export async function removeFromOutbox(id) {
   return (await db()).delete("outbox", id);
 }
 
-/** The server has this version: it leaves the outbox and joins the user's history. */
-export async function markSynced(record) {
+/** A push's answer for the version it sent, applied in one transaction with the check
+ * it rests on: `decide(current)` (decisions.resultOutcome) sees the outbox entry as it is
+ * when the answer is written — "synced" moves the sent version to the history, "update"
+ * stores the entry it gives, "keep" leaves the outbox alone. A newer version saved while
+ * the push was on its way (an edit, an Undo) is never deleted or overwritten by the
+ * answer for the older one; read in one transaction and written in the next, it could
+ * be, and the edit was lost (CI once caught an undone deletion staying deleted). */
+export async function applyAnswer(sent, decide) {
   const tx = (await db()).transaction(["outbox", "records"], "readwrite");
+  const pending = tx.objectStore("outbox");
+  const outcome = decide(await pending.get(sent.id));
+  const writes = [tx.done];
+  if (outcome.action === "synced") {
+    writes.push(pending.delete(sent.id), tx.objectStore("records").put(historyCopy(sent)));
+  } else if (outcome.action === "update") {
+    writes.push(pending.put(outcome.entry));
+  }
+  await Promise.all(writes);
+  return outcome;
+}
+
+/** The server has this version: it joins the user's history and leaves the outbox,
+ * unless a newer version of the record is waiting there. */
+export function markSynced(record) {
+  return applyAnswer(record, (current) => ({
+    action: current && current.version !== record.version ? "keep" : "synced",
+  }));
+}
+
+function historyCopy(record) {
   const synced = { ...record, synced: true };
   for (const outboxOnly of ["state", "errors", "server"]) delete synced[outboxOnly];
-  await Promise.all([
-    tx.objectStore("outbox").delete(record.id),
-    tx.objectStore("records").put(synced),
-    tx.done,
-  ]);
+  return synced;
 }
 
 export async function syncedFor(author) {

@@ -166,9 +166,7 @@ async function applyResults(batch, results) {
     const record = sent.get(result.id);
     if (!record) continue;
     // Edited again while the push was on its way: the newer version goes next time.
-    const outcome = resultOutcome(result, record, await outbox.outboxEntry(result.id));
-    if (outcome.action === "synced") await outbox.markSynced(record);
-    else if (outcome.action === "update") await outbox.updateOutbox(outcome.entry);
+    await outbox.applyAnswer(record, (current) => resultOutcome(result, record, current));
   }
 }
 
