@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 
 import { deriveActions } from "../../floorwalk/static/src/actions.js";
-import { pushBody } from "../../floorwalk/static/src/decisions.js";
+import { pushBody, resultOutcome } from "../../floorwalk/static/src/decisions.js";
 import * as edits from "../../floorwalk/static/src/edits.js";
 import * as outbox from "../../floorwalk/static/src/outbox.js";
 import { myRecords } from "../../floorwalk/static/src/records.js";
@@ -47,7 +47,9 @@ test("made and moved offline, it shows its new state at once; synced, until pull
   assert.equal(shown.status, "in_progress");
   assert.equal(shown.owner.username, "maria");
   // The push answered both: the records left the outbox, pull has not run yet.
-  for (const entry of await outbox.outboxFor(7)) await outbox.markSynced(entry);
+  for (const entry of await outbox.outboxFor(7)) {
+    await outbox.applyAnswer(entry, (current) => resultOutcome({ id: entry.id, status: "created" }, entry, current));
+  }
   shown = deriveActions({}, await myRecords(state.user), context()).get(action.id);
   assert.equal(shown.status, "in_progress");
   // Pull carries the server's state, with the update it applied: nothing is applied twice.

@@ -14,6 +14,9 @@ const record = (id, author = 1, extra = {}) => ({
 });
 
 const save = async (entry) => (await outbox.saveAllToOutbox([entry]))[0];
+// The server's answer to a pushed version, applied as the sync applies it.
+const answer = (sent, status = "created", errors = {}) =>
+  outbox.applyAnswer(sent, (current) => resultOutcome({ id: sent.id, status, errors }, sent, current));
 
 beforeEach(async () => {
   const database = await db();
@@ -71,19 +74,18 @@ describe("outbox", () => {
     assert.equal((await outbox.syncedFor(1))[0].version, 1); // what the server has
   });
 
-  test("marking an older version synced never takes a newer one out of the outbox", async () => {
+  test("an answer for an older version never takes a newer one out of the outbox", async () => {
     const sent = await save(record("a"));
     await save(record("a", 1, { version: 2 }));
-    await outbox.markSynced(sent);
+    await answer(sent);
     assert.equal((await outbox.outboxEntry("a")).version, 2);
-    const rejected = { id: "a", status: "rejected", errors: {} };
-    await outbox.applyAnswer(sent, (current) => resultOutcome(rejected, sent, current));
+    await answer(sent, "rejected");
     assert.equal((await outbox.outboxEntry("a")).state, "pending"); // the answer was v1's
   });
 
   test("a synced record leaves the outbox and joins the history, without outbox fields", async () => {
     const entry = await save(record("a"));
-    await outbox.markSynced(entry);
+    await answer(entry);
     assert.equal(await outbox.outboxEntry("a"), undefined);
     const [synced] = await outbox.syncedFor(1);
     assert.equal(synced.id, "a");
@@ -93,7 +95,7 @@ describe("outbox", () => {
 
   test("a record the sync moves to the history while the phone reads its records is read once, never missed", async () => {
     const entry = await save(record("a"));
-    const [mine] = await Promise.all([myRecords({ id: 1 }), outbox.markSynced(entry)]);
+    const [mine] = await Promise.all([myRecords({ id: 1 }), answer(entry)]);
     assert.deepEqual(mine.map((r) => r.id), ["a"]);
   });
 

@@ -245,7 +245,7 @@ const TAKES_SHIFTS_OVER = ["supervisor", "manager", "admin"];
 
 function handoverLink(user) {
   if (!TAKES_SHIFTS_OVER.includes(user.role)) return null;
-  return h("p", { class: "handover-link" }, h("a", { class: "button", href: "/handover", text: "Last shift's handover" }));
+  return h("p", {}, h("a", { class: "button", href: "/handover", text: "Last shift's handover" }));
 }
 
 // Actions -------------------------------------------------------------------------------

@@ -58,14 +58,6 @@ export async function applyAnswer(sent, decide) {
   return outcome;
 }
 
-/** The server has this version: it joins the user's history and leaves the outbox,
- * unless a newer version of the record is waiting there. */
-export function markSynced(record) {
-  return applyAnswer(record, (current) => ({
-    action: current && current.version !== record.version ? "keep" : "synced",
-  }));
-}
-
 function historyCopy(record) {
   const synced = { ...record, synced: true };
   for (const outboxOnly of ["state", "errors", "server"]) delete synced[outboxOnly];
@@ -77,7 +69,7 @@ export async function syncedFor(author) {
 }
 
 /** The author's records on this phone, the synced history and the outbox, read in one
- * transaction: a record the sync moves from one to the other (``markSynced``) is then in
+ * transaction: a record the sync moves from one to the other (``applyAnswer``) is then in
  * exactly one of them, where two reads could find it in neither and a draw lose it. */
 export async function recordsFor(author) {
   const tx = (await db()).transaction(["records", "outbox"]);
