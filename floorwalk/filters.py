@@ -7,6 +7,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from .catalog.csv_export import format_number
+from .summaries.verdict import percent
 
 
 def fmt_number(value) -> str:
@@ -44,3 +45,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(labelled_cells, "labelled_cells")
     app.add_template_filter(fmt_number, "fmt_number")
     app.add_template_filter(audit_value, "audit_value")
+    app.add_template_filter(percent, "percent")

@@ -75,6 +75,7 @@ def escalate_observations(session: Session, now: datetime) -> int:
 def digest_text(session: Session, day: date, manager: User, now: datetime) -> str:
     """The day's summary in a few lines, as ``manager`` sees it."""
     from ..summaries.day import daily_summary
+    from ..summaries.verdict import percent
 
     summary = daily_summary(session, day, manager, now=now)
     coverage, observations = summary["coverage"], summary["observations"]
@@ -82,7 +83,7 @@ def digest_text(session: Session, day: date, manager: User, now: datetime) -> st
     lines = [
         f"Production day {day.isoformat()}.",
         f"Coverage: {coverage['visited']} of {coverage['stations']} stations visited.",
-        f"Attainment: {round(attainment * 100)}% of target."
+        f"Attainment: {percent(attainment)} of target."
         if attainment is not None
         else "Attainment: no targets that day.",
         f"Observations: {observations['total']}, {observations['open']} still open.",

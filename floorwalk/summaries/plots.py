@@ -10,6 +10,8 @@ places; the viewBox is narrow (360 units) so that its 13-unit text is drawn at a
 import math
 from typing import Any
 
+from .verdict import percent as as_percent
+
 WIDTH, HEIGHT = 360, 230
 LEFT, RIGHT, TOP, BOTTOM = 52, 22, 34, 48
 FONT = 13  # viewBox units: ~12 px at a phone card's ~330 px
@@ -40,7 +42,7 @@ def _y(value: float, top: float) -> float:
 def _show(value, percent: bool) -> str:
     if value is None:
         return "—"
-    return f"{value:.0%}" if percent else f"{value:g}"
+    return as_percent(value) if percent else f"{value:g}"
 
 
 def readable_chart(

@@ -5,6 +5,7 @@ attainment as a number, a symbol and a colour class (colour is never the only si
 Made from the summary's JSON alone: no query of its own.
 """
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -61,6 +62,19 @@ def verdict(summary: dict[str, Any]) -> dict[str, Any]:
     return {"headline": headline, "total": total, "groups": groups}
 
 
+def percent(value: float | None) -> str:
+    """A share as people read it: the nearest whole percent, except that rounding never
+    lifts a share onto the 80 % or the 100 % the marks are read against (99.6 % reads
+    99 %, not "100 % –" for a target missed); "—" for no figure."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    shown = math.floor(value * 100 + 0.5)
+    for mark in (round(LOW_ATTAINMENT * 100), 100):
+        if shown == mark and value < mark / 100:
+            shown = mark - 1
+    return f"{shown}%"
+
+
 def attainment_mark(attainment: float | None, pace: float = 1.0) -> tuple[str, str]:
     """A cell's colour class and the symbol that says the same without colour: its
     attainment against ``pace``, the share of the day target due by now (1 once the day
@@ -110,7 +124,7 @@ def grid_cell(figures: dict[str, Any], kind: str | None, pace: float = 1.0) -> d
     if pace < 1 and not figures.get("counted", True):
         return {"css": "att-none", "symbol": "", "text": "—", "title": "not counted yet"}
     css, symbol = attainment_mark(attainment, pace)
-    text = f"{attainment:.0%}" if attainment is not None else str(figures.get("total", "—"))
+    text = percent(attainment) if attainment is not None else str(figures.get("total", "—"))
     title = f"{figures.get('total')} of {target}" if target is not None else "no target"
     if pace < 1 and target is not None:
         title += f"; on pace: {pace * target:.0f} by now"

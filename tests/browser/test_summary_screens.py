@@ -130,3 +130,30 @@ def test_a_week_report_reads_on_a_phone_without_scrolling_sideways(
         assert page.locator(".period-counts thead th:visible").count() == 6
     finally:
         context.close()
+
+
+def test_the_demo_day_grid_reads_on_a_phone_without_scrolling_sideways(
+    browser, live_server, demo_manager
+):
+    """At 390 px the demo's four metrics fit each area's grid: the code over the whole
+    station name in the first column, each cell's mark under its number."""
+    day = DEMO_TODAY - timedelta(days=1)
+    context, page = signed_in_page(
+        browser, live_server, demo_manager.username, f"/summary/{day.isoformat()}",
+        {"width": 390, "height": 844}, password=demo_manager.password,
+    )  # fmt: skip
+    try:
+        grids = page.locator(".station-grid").all()
+        assert len(grids) == 3  # Assembly, Press Shop, Welding
+        grids[1].scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "summary-grid-390.png"))
+        for grid in grids:
+            assert grid.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+            assert grid.locator("thead th").count() == 5  # station and four metrics
+        heads = page.locator(".station-grid tbody th").all_inner_texts()
+        assert "PRS-05\nProgressive die" in heads  # the whole name, under the code
+        first = page.locator(".station-grid tbody td.cell").first
+        number, mark = first.inner_text().split("\n")  # colour is never the only signal
+        assert number.endswith("%") and mark in ("✓", "–", "▼")
+    finally:
+        context.close()

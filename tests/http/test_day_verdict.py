@@ -3,7 +3,7 @@ figures are those of tests/summary_plant.py, computed by hand there."""
 
 from floorwalk.extensions import db
 from floorwalk.summaries.day import daily_summary
-from floorwalk.summaries.verdict import station_grid, verdict
+from floorwalk.summaries.verdict import grid_cell, percent, station_grid, verdict
 from tests.summary_plant import AFTER, D, local
 from tests.support import sign_in
 
@@ -51,6 +51,19 @@ def test_the_grid_gives_every_cell_a_number_and_a_mark_besides_its_colour(summar
         None,
         None,
     ]
+
+
+def test_a_cell_never_reads_a_threshold_it_has_not_reached():
+    """Rounded to the nearest, 597 of 600 read "100 % –" and 478 of 600 "80 % ▼": a
+    number and a mark that disagree. The text stops one short of 80 % and 100 %."""
+    assert grid_cell({"attainment": 0.995, "target": 600, "total": 597}, "tally") == {
+        "css": "att-near", "symbol": "–", "text": "99%", "title": "597 of 600"
+    }  # fmt: skip
+    assert grid_cell({"attainment": 0.7967, "target": 600, "total": 478}, "tally")["text"] == (
+        "79%"
+    )
+    shown = [percent(v) for v in (1.0, 0.8, 0.2667, 0.8467, 1.006, 0.0, None)]
+    assert shown == ["100%", "80%", "27%", "85%", "101%", "0%", "—"]  # elsewhere the nearest
 
 
 def test_the_day_page_reads_verdict_first_with_names_and_one_tap_links(client, summary_plant):
