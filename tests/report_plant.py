@@ -14,8 +14,10 @@ WLD-01 units 80. Plan: WLD-01 off on 02-28 and 03-01; PRS-01 units 150 on 03-02.
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from floorwalk.extensions import db
-from floorwalk.models import PlanTarget, UnscheduledStation
+from floorwalk.models import PlanTarget, Station, UnscheduledStation
 from floorwalk.settings import set_setting
 from tests.summary_plant import set_targets
 
@@ -93,3 +95,11 @@ def build_period(make_user, make_station, make_metric, make_record) -> dict:
             "manager": make_user("boss", "manager"),
         },
     }
+
+
+def begin_history(period: dict, make_record, day: date) -> None:
+    """A visit at PRS-02 at noon on ``day``: the plant's records begin then, and a report
+    counts no day before (without it they begin on 02-20)."""
+    station = db.session.scalar(select(Station).where(Station.code == "PRS-02"))
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=CHICAGO)
+    make_record(period["walker"], "visit", station, noon)

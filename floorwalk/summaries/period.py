@@ -32,6 +32,7 @@ from .plant import Plant, load_plant
 from .scope import Scope, SummaryError, check_shift, known_area
 from .spans import (
     day_achieved,
+    first_record_day,
     holds_records,
     last_readings,
     observation_totals,
@@ -103,14 +104,28 @@ def report_and_trends(
 def _report(session, day_from, day_to, area_id, shift, with_trends: bool):
     check_period(day_from, day_to)
     area = known_area(session, area_id)
-    scope = Scope(day_from, day_to, area_id, shift or None)
+    history = first_record_day(session)
+    scope = Scope(counted_from(day_from, day_to, history), day_to, area_id, shift or None)
     plant = load_plant(session, scope)
     check_shift(plant.clock, scope.shift)
-    before = Scope(*previous_period(day_from, day_to), area_id, scope.shift)
+    before_from, before_to = previous_period(scope.day_from, day_to)
+    before = Scope(counted_from(before_from, before_to, history), before_to, area_id, scope.shift)
     figures, trends = period_figures(session, scope, plant, with_trends)
     report = {"shift": scope.shift, "area": area.name if area else None, **figures}
+    report["asked_from"] = day_from.isoformat()
     report["previous"], _ = period_figures(session, before, plant)
+    report["previous"]["asked_from"] = before_from.isoformat()
     return report, trends
+
+
+def counted_from(day_from: date, day_to: date, history: date | None) -> date:
+    """The first day a span counts: ``day_from``, or the plant's first day with a walk
+    record (``history``) when that falls inside the span. The days before anyone walked
+    the plant with floorwalk are no missed days: counted, a plant's first month would
+    read its targets against a few days of counts (the demo's 30 days: 23 %)."""
+    if history is not None and day_from < history <= day_to:
+        return history
+    return day_from
 
 
 def period_figures(

@@ -72,6 +72,18 @@ def holds_records(session: Session, scope: Scope) -> bool:
     return session.execute(first.limit(1)).first() is not None
 
 
+def first_record_day(session: Session) -> date | None:
+    """The production day of the plant's first live walk record, the day its history in
+    floorwalk begins; None before the first. One seek in ix_records_day_type."""
+    first = (
+        select(Record.production_day)
+        .where(Record.type.in_(WALK_RECORD_TYPES), Record.deleted.is_(False))
+        .order_by(Record.production_day)
+        .limit(1)
+    )
+    return session.execute(first).scalar()
+
+
 def last_readings(
     session: Session, scope: Scope, plant: Plant, off: dict[date, set[int]]
 ) -> dict[tuple[int, int], float]:

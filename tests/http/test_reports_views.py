@@ -2,12 +2,12 @@
 users meet them; the figures are those of tests/report_plant.py."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from tests.http.test_summary_views import assert_no_inline_styles_or_scripts, rows_of
-from tests.report_plant import build_period
+from tests.report_plant import begin_history, build_period
 from tests.support import sign_in
 
 PERIOD = "from=2026-02-27&to=2026-03-08"
@@ -15,7 +15,10 @@ PERIOD = "from=2026-02-27&to=2026-03-08"
 
 @pytest.fixture
 def period(make_user, make_station, make_metric, make_record):
-    return build_period(make_user, make_station, make_metric, make_record)
+    """The report plant, its records begun weeks before: both periods are whole."""
+    built = build_period(make_user, make_station, make_metric, make_record)
+    begin_history(built, make_record, date(2026, 2, 1))
+    return built
 
 
 @pytest.mark.parametrize("username", ["coord", "sup_press", "boss"])
@@ -210,3 +213,20 @@ def test_reports_in_the_navigation_opens_the_last_complete_week(client, period):
     # Half a span is still a mistake, said in a sentence.
     half = client.get("/report?from=2026-02-27")
     assert half.status_code == 400 and "to:" in half.get_data(as_text=True)
+
+
+def test_the_page_says_which_days_before_the_records_it_leaves_out(client, period):
+    """The plant's records begin on 02-01: a report asked from 01-20 counts from 02-01,
+    says so, and its CSV's rows start there too."""
+    sign_in(client, "boss")
+    html = client.get("/report?from=2026-01-20&to=2026-03-08").get_data(as_text=True)
+    assert "<h1>Report · 2026-02-01 to 2026-03-08</h1>" in html
+    assert (
+        "The plant's records begin on 2026-02-01: the 12 days asked for before it (from "
+        "2026-01-20) are left out, not counted as missed." in html
+    )
+    # The previous period, 01-21..01-31, lies before the records: nothing to compare.
+    assert re.search(r'<dt>Observations</dt><dd>2</dd>\s*<dd class="change">— vs previous', html)
+    assert "The plant's records begin" not in client.get(f"/report?{PERIOD}").get_data(True)
+    csv = client.get("/report.csv?from=2026-01-20&to=2026-03-08").get_data(as_text=True)
+    assert csv.splitlines()[1].startswith("2026-02-01,2026-03-08,")

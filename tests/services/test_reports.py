@@ -9,7 +9,7 @@ from floorwalk.extensions import db
 from floorwalk.models import Station, UnscheduledStation
 from floorwalk.summaries.period import period_report
 from floorwalk.summaries.scope import SummaryError
-from tests.report_plant import FROM, TO, at, build_period
+from tests.report_plant import FROM, TO, at, begin_history, build_period
 
 NO_COUNTS = {"total": 0, "open": 0, "by_severity": {}, "by_category": {}}
 
@@ -109,7 +109,8 @@ def test_coverage_attainment_and_observations_by_day(period):
     assert report["actions"] == {"opened": 0, "closed": 0, "overdue": 0}
 
 
-def test_the_previous_period_has_the_same_length_and_keys(period):
+def test_the_previous_period_has_the_same_length_and_keys(period, make_record):
+    begin_history(period, make_record, date(2026, 2, 1))
     report = period_report(db.session, FROM, TO)
     previous = report["previous"]
     assert previous.keys() == report.keys() - {"previous", "area", "shift"}
@@ -190,15 +191,17 @@ def test_a_period_that_cannot_be_made_says_why(period, start, end, shift, messag
     assert raised.value.status == 400
 
 
-def test_a_whole_year_is_one_report(period):
+def test_a_whole_year_is_one_report(period, make_record):
+    begin_history(period, make_record, date(2025, 3, 9))
     report = period_report(db.session, date(2025, 3, 9), TO)
     assert report["days"] == 365
     assert report["stations"][0]["counts"]["units_completed"]["total"] == 280 + 95
 
 
-def test_a_period_without_records_has_the_plans_targets_and_nothing_counted(period):
+def test_a_period_without_records_has_the_plans_targets_and_nothing_counted(period, make_record):
     """The previous period of a year holds no record: its targets and stations are the
     plan's, every count 0, nobody visited, no attainment for the period."""
+    begin_history(period, make_record, date(2025, 3, 9))
     previous = period_report(db.session, date(2025, 3, 9), TO)["previous"]
     assert previous["days"] == 365
     units = {row["code"]: row["counts"]["units_completed"] for row in previous["stations"]}
@@ -213,3 +216,37 @@ def test_a_period_without_records_has_the_plans_targets_and_nothing_counted(peri
     assert set(previous["attainment"]["by_day"].values()) == {None}
     assert {day["visited"] for day in previous["coverage"]["by_day"].values()} == {0}
     assert previous["observations"] == NO_COUNTS
+
+
+def test_a_report_counts_no_day_before_the_plants_first_record(period):
+    """The plant's records begin on 02-20 (PRS-01's 95): the previous period of
+    02-27..03-08 counts from there, its targets those of 7 days, not 10; the days
+    before are no missed days. A span that ends before the first record stays whole."""
+    report = period_report(db.session, FROM, TO)
+    assert (report["asked_from"], report["from"], report["days"]) == ("2026-02-27",) * 2 + (10,)
+    previous = report["previous"]
+    assert (previous["asked_from"], previous["from"], previous["to"]) == (
+        "2026-02-17", "2026-02-20", "2026-02-26"
+    )  # fmt: skip
+    assert previous["days"] == len(previous["coverage"]["by_day"]) == 7
+    assert [
+        (s["code"], s["scheduled_days"], s["counts"]["units_completed"])
+        for s in previous["stations"]
+    ] == [
+        ("PRS-01", 7, {"total": 95, "target": 700, "attainment": 0.1357}),
+        ("PRS-02", 7, {"total": 0, "target": 350, "attainment": 0.0}),
+        ("WLD-01", 7, {"total": 0, "target": 560, "attainment": 0.0}),
+    ]
+    assert previous["attainment"]["period"] == 0.0578  # 95 / (700 + 35 + 350 + 560)
+
+    year = period_report(db.session, date(2025, 3, 9), TO)
+    assert (year["asked_from"], year["from"], year["days"]) == ("2025-03-09", "2026-02-20", 17)
+    assert year["stations"][0]["counts"]["units_completed"] == {
+        "total": 280 + 95,
+        "target": 1750,
+        "attainment": 0.2143,
+    }  # fmt: skip  (17 x 100 + 50 more on 03-02; 375 / 1750)
+    assert (year["previous"]["from"], year["previous"]["days"]) == ("2026-02-03", 17)
+
+    before = period_report(db.session, date(2026, 2, 1), date(2026, 2, 19))
+    assert (before["from"], before["days"]) == ("2026-02-01", 19)
