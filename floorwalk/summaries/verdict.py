@@ -14,8 +14,12 @@ from .alerts import LOW_ATTAINMENT
 SAFETY_CATEGORY = "safety"
 # The groups of the verdict, worst first: (kind, title, how the headline counts them).
 GROUPS = (
-    ("safety", "Safety and critical observations", ("safety", "safety")),
-    ("observation", "Other open high observations", ("open observation", "open observations")),
+    (
+        "safety",
+        "Safety and critical observations",
+        ("critical observation", "critical observations"),
+    ),
+    ("observation", "Other open high observations", ("high observation", "high observations")),
     ("behind", "Stations behind plan", ("station behind plan", "stations behind plan")),
     ("material", "Below minimum level", ("level below minimum", "levels below minimum")),
     ("missed", "Missed stations", ("missed station", "missed stations")),
@@ -51,7 +55,15 @@ def verdict(summary: dict[str, Any]) -> dict[str, Any]:
         if items[kind]:
             count = len(items[kind])
             groups.append({"kind": kind, "title": title, "count": count, "items": items[kind]})
-            phrases.append(f"{count} {one if count == 1 else many}")
+            if kind == "safety":  # the headline tells safety from other critical ones
+                safety = sum(
+                    item["alerts"][0]["category"] == SAFETY_CATEGORY for item in items[kind]
+                )
+                count -= safety
+                if safety:
+                    phrases.append(f"{safety} safety")
+            if count:
+                phrases.append(f"{count} {one if count == 1 else many}")
     total = sum(g["count"] for g in groups)
     if total:
         headline = f"{total} need{'s' if total == 1 else ''} a decision: {', '.join(phrases)}"

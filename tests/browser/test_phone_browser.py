@@ -69,7 +69,8 @@ def test_a_station_is_counted_from_its_label_in_six_actions_and_arrives_once(
     assert "How many since your last count" in sheet.locator(".sheet-row").nth(0).inner_text()
     assert "The reading on the counter" in sheet.locator(".sheet-row").nth(2).inner_text()
     assert "How many there are now" in sheet.locator(".sheet-row").nth(3).inner_text()
-    assert "— / 100 pcs" in sheet.locator(".sheet-row").nth(0).inner_text()
+    # Progress is the user's own: the phone holds no one else's records.
+    assert "yours: — / 100 pcs" in sheet.locator(".sheet-row").nth(0).inner_text()
     assert "min 2 bins" in sheet.locator(".sheet-row").nth(3).inner_text()
     assert phone.get_by_label("Units completed").get_attribute("inputmode") == "numeric"
     assert phone.get_by_label("Full bins").get_attribute("inputmode") == "decimal"
@@ -87,7 +88,7 @@ def test_a_station_is_counted_from_its_label_in_six_actions_and_arrives_once(
     phone.locator("#announce").filter(has_text="Saved 4 counts").wait_for()
     assert phone.evaluate("() => window.scrollY") == 0
     assert phone.get_by_label("Units completed").input_value() == ""
-    assert "42 / 100 pcs" in sheet.locator(".sheet-row").nth(0).inner_text()
+    assert "yours: 42 / 100 pcs" in sheet.locator(".sheet-row").nth(0).inner_text()
     assert phone.get_by_role("button", name="Undo").is_visible()
     assert phone.get_by_role("button", name="Scan next").is_visible()
     screenshot(phone, "count-sheet-saved")

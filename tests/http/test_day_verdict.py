@@ -35,6 +35,29 @@ def test_the_verdict_groups_what_needs_a_decision_worst_first(summary_plant):
     ]
 
 
+def test_the_headline_tells_safety_from_other_critical_and_high_observations():
+    """A critical machine fault is not "safety", and an open high observation is one of
+    the open ones, not all: the headline names each for what it is."""
+
+    def seen(category: str, severity: str) -> dict:
+        return {"kind": "open_observation", "station": "PRS-01", "category": category,
+                "severity": severity, "id": category + severity, "text": "…"}  # fmt: skip
+
+    summary = {
+        "stations": [{"code": "PRS-01", "name": "Blanking press", "counts": {}}],
+        "alerts": [seen("safety", "high"), seen("machine", "critical"), seen("quality", "high")],
+        "complete": True,
+    }
+    result = verdict(summary)
+    assert result["headline"] == (
+        "3 need a decision: 1 safety, 1 critical observation, 1 high observation"
+    )
+    assert [(g["title"], g["count"]) for g in result["groups"]] == [
+        ("Safety and critical observations", 2),
+        ("Other open high observations", 1),
+    ]
+
+
 def test_the_grid_gives_every_cell_a_number_and_a_mark_besides_its_colour(summary_plant):
     grid = station_grid(the_summary(summary_plant), KINDS)
     assert grid["columns"] == ["units_completed", "scrap", "material_on_hand"]

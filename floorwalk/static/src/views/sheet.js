@@ -85,12 +85,14 @@ function sheetRow(station, metric, records) {
     input.value = String(Math.max(0, current + delta));
     check();
   };
+  // The phone holds its user's own records (DESIGN §3, pull), so progress is theirs,
+  // and says so: read as the station's, another walker's counts made it look behind.
   const done = metric.done == null ? "—" : String(metric.done);
   const min = metric.min_level != null ? `min ${metric.min_level}${unit}` : "";
   const goal =
     metric.target != null
-      ? [`${done} / ${metric.target}${unit}`, min].filter(Boolean).join(" · ")
-      : min || (metric.done != null ? `${done}${unit} today` : "");
+      ? [`yours: ${done} / ${metric.target}${unit}`, min].filter(Boolean).join(" · ")
+      : min || (metric.done != null ? `yours: ${done}${unit} today` : "");
   const meter =
     metric.target != null
       ? h("meter", { min: "0", max: String(metric.target), value: String(metric.done ?? 0), "aria-hidden": "true" })
