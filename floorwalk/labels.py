@@ -71,10 +71,9 @@ class Label:
     url: str
 
 
-NO_PUBLIC_URL = (
-    "No public URL is set, so labels cannot say where floorwalk is: set one with "
-    "`floorwalk settings set public_url https://…` (or FLOORWALK_PUBLIC_URL)."
-)
+# Said where the admin is: the page beside a Public URL field, the command with how to
+# set it from the command line (cli/data.py).
+NO_PUBLIC_URL = "No public URL is set, so labels cannot say where floorwalk is."
 
 
 def station_url(public_url: str, code: str) -> str:

@@ -48,6 +48,15 @@ COLUMNS = {
     "plan": ("day", "shift", "station", "metric", "target", "scheduled"),
 }
 KINDS = tuple(COLUMNS)
+# How a file's rows meet what is stored, as the import page says it.
+MATCHING = {
+    "metrics": "Rows are matched by key: new ones are added, others updated.",
+    "stations": "Rows are matched by code: new ones are added, others updated.",
+    "targets": "Rows are matched by station and metric: new ones are added, others updated.",
+    "employees": "Rows are matched by badge: new ones are added, others updated.",
+    "categories": "Rows are matched by key: new ones are added, others updated.",
+    "plan": "Each day in the file replaces that day's plan; other days stay as they are.",
+}
 
 
 @dataclass

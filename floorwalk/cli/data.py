@@ -110,6 +110,7 @@ def labels(
 ) -> None:
     from ..catalog import record_label_print
     from ..labels import (
+        NO_PUBLIC_URL,
         LabelError,
         label_sheet_pdf,
         labels_base_url,
@@ -129,7 +130,13 @@ def labels(
         else:
             sheet = label_sheet_pdf([station_label(s, base_url) for s in stations], paper)
     except LabelError as error:
-        raise click.ClickException(str(error)) from None
+        message = str(error)
+        if message == NO_PUBLIC_URL:
+            message += (
+                " Set one with `floorwalk settings set public_url https://…`"
+                " (or FLOORWALK_PUBLIC_URL)."
+            )
+        raise click.ClickException(message) from None
     out.write_bytes(sheet)
     if test_print:
         click.echo(f"Wrote a test print page to {out}: print it at 100 % and measure the line.")

@@ -6,6 +6,7 @@ import pytest
 
 from floorwalk.views.admin import SECTIONS
 from tests.browser.conftest import PHONE
+from tests.browser.test_phone_browser import AXE, serious_violations
 from tests.support import screenshot
 
 SIZES = {
@@ -122,5 +123,31 @@ def test_on_a_phone_the_day_plan_fits_the_screen(browser, live_server, make_user
         scroller = page.locator("table.plan").locator("..")
         assert scroller.evaluate("s => s.scrollWidth <= s.clientWidth")
         screenshot(page, "admin-plan-phone")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm install)")
+def test_on_a_phone_the_admin_home_and_the_import_pages_have_the_menu_and_fit(
+    browser, live_server, make_user
+):
+    """The admin home and the import pages belong to no section: on a phone they showed no
+    menu at all, and an import guide's third column was cut off at the card's edge."""
+    context, page = sign_in_as_admin(browser, live_server, make_user, PHONE)
+    context.add_init_script(script=AXE.read_text())
+    try:
+        for path in ("/admin/", "/admin/import/categories", "/admin/import/plan"):
+            page.goto(path)
+            admin = page.get_by_role("navigation", name="Admin")
+            admin.get_by_text("Admin sections").click()
+            assert admin.get_by_role("link").count() == len(SECTIONS), path
+            assert serious_violations(page) == [], path  # the example's scroll is focusable
+            guide = page.locator(".csv-guide")
+            if guide.count():
+                assert guide.evaluate(
+                    "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+                ), path
+        screenshot(page, "admin-import-phone")
     finally:
         context.close()

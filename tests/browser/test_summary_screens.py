@@ -125,6 +125,14 @@ def test_a_week_report_reads_on_a_phone_without_scrolling_sideways(
         assert page.locator(".period-counts thead th:visible").all_inner_texts() == [
             "Metric", "Total / target", "% of target", "Previous"
         ]  # fmt: skip
+        # The previous period's figure is said under each action figure, smaller (it was
+        # 27 px bold beside a 27 px figure: ".stats dd" outweighed ".small").
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('#ract-h + dl > div')].map(div =>
+                [...div.querySelectorAll('dd')].map(dd =>
+                    parseFloat(getComputedStyle(dd).fontSize)))"""
+        )
+        assert len(sizes) == 3 and all(before < figure for figure, before in sizes), sizes
         page.set_viewport_size(LAPTOP)
         assert page.locator(".period-counts .group-head th:visible").count() == 0
         assert page.locator(".period-counts thead th:visible").count() == 6

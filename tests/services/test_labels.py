@@ -101,6 +101,7 @@ def test_the_command_needs_a_public_url(runner, stations, tmp_path):
     result = runner.invoke(args=["labels", "--out", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1
     assert "No public URL is set" in result.output
+    assert "floorwalk settings set public_url" in result.output  # how, where it is read
 
 
 def test_the_configured_public_url_is_used_when_the_setting_is_empty(make_app, stations):
@@ -158,6 +159,7 @@ def test_without_a_public_url_label_pages_print_nothing_and_offer_to_set_it(admi
     assert response.headers["Location"] == "/admin/stations"
     page = admin.get("/admin/stations", **forged(admin)).get_data(as_text=True)
     assert "No public URL is set" in page and "No label is printed until it is set." in page
+    assert "floorwalk settings set" not in page  # the page has the field, not a command
     # The address the admin is using is offered, not stored, and labels do not use it.
     assert 'name="public_url" type="url" value="http://evil.example"' in page
     assert "evil.example/s/" not in page and "label.png" not in page

@@ -8,7 +8,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 
 from ... import catalog
 from ...catalog.csv_export import EXAMPLES, GUIDE, export_csv, template_csv
-from ...catalog.csv_io import COLUMNS, KINDS, check_csv, import_csv
+from ...catalog.csv_io import COLUMNS, KINDS, MATCHING, check_csv, import_csv
 from ...extensions import db
 from . import bp
 from .crud import actor, apply
@@ -36,6 +36,7 @@ def import_kind(kind: str):
     context = {
         "kind": kind,
         "columns": COLUMNS[kind],
+        "matching": MATCHING[kind],
         "guide": GUIDE[kind],
         "examples": EXAMPLES[kind],
         "back": url_for(KIND_PAGES[kind]),

@@ -173,7 +173,7 @@ def without_public_url(view):
         try:
             base = labels_base_url()
         except labels.LabelError as error:
-            flash(str(error), "error")
+            flash(f"{error} Set it under “Labels need a public URL” below, then print.", "error")
             return redirect(url_for(".stations"))
         return view(base, *args, **kwargs)
 
