@@ -129,6 +129,24 @@ OBSERVATIONS = {
         ("quality", "low", "Label printer smudging, replaced ribbon."),
     ),
 }
+# What the supervisor asks for when a serious finding becomes an action: a task, not the
+# finding again (three actions titled "Torque gun out of calibration, tagged out." read
+# as one action listed three times).
+TASKS = {
+    "Die change overran, line stopped.": "Walk the die change with the setters and cut its steps",
+    "Oil on the walkway next to the press guard.": "Find the oil leak at the press guard",
+    "Transfer fingers misaligned, press stopped to reset.": "Re-teach the transfer fingers",
+    "Robot faulted on weld 14, maintenance called.": "Find the cause of the weld 14 fault",
+    "Weld curtain torn at the cell entrance.": "Replace the weld curtain at the cell entrance",
+    "Torque gun out of calibration, tagged out.": "Recalibrate the torque gun",
+    "Forklift crossed the walkway at the line without a spotter.": (
+        "Brief forklift drivers on walkway crossings"
+    ),
+    "Power dip tripped the line; restart took hours.": "Write a restart plan for a power dip",
+    "Seat frames down to the last bins; line stops if no truck today.": (
+        "Agree a safety stock of seat frames with the supplier"
+    ),
+}
 # The week's story (docs/summary.md, "The demo's story"), in days before the demo's today:
 BAD_DAY = 5  # a power dip stops the plant for hours: attainment well below target
 POWER_DIP = ("machine", "high", "Power dip tripped the line; restart took hours.", 150)
@@ -288,15 +306,23 @@ class DemoHistory:
             (3, [(walker, "done")]),
             (2, [(walker, "done"), (lead, "verified")]),
         )
-        texts = dict.fromkeys(text for *_, text in self.findings)  # in order: the same demo
-        firsts = [next(f for f in self.findings if f[3] == text) for text in texts]
-        others = [f for f in self.findings if f not in firsts]
-        findings = sorted((firsts + others)[: len(moves)], key=lambda f: f[2])
+        chosen: list[tuple] = []
+        for _ in moves:  # each time the oldest of the findings least like those chosen
+            left = [f for f in self.findings if f not in chosen]
+            if not left:
+                break
+            chosen.append(min(left, key=lambda f: (
+                sum(g[3] == f[3] for g in chosen),  # another finding first,
+                sum(g[3] == f[3] and g[1] is f[1] for g in chosen),  # else another station
+                f[2],
+            )))  # fmt: skip
+        findings = sorted(chosen, key=lambda f: f[2])
         for (finding, station, at, text), (days, steps) in zip(findings, moves, strict=False):
             made = at + timedelta(minutes=20)
             due = clock.production_day(made) + timedelta(days=days)
-            data = {"title": text[:200], "owner": walker.id, "due": due.isoformat(),
-                    "priority": "high", "observation": str(finding)}  # fmt: skip
+            data = {"title": TASKS.get(text, text)[:200], "owner": walker.id,
+                    "due": due.isoformat(), "priority": "high",
+                    "observation": str(finding)}  # fmt: skip
             action = self.add(lead, "action", station, made, data)
             self.push(session, now)
             for step, (author, status) in enumerate(steps, start=1):
@@ -314,12 +340,7 @@ class DemoHistory:
         if shortage and index == 0 and days_ago in SHORTAGE_NOTES:
             observation = SHORTAGE_NOTES[days_ago]
         elif days_ago == BAD_DAY and index == 0 and station.code.endswith("-01"):
-            observation = (
-                "machine",
-                "high",
-                "Power dip tripped the line; restart took hours.",
-                150,
-            )
+            observation = POWER_DIP
         elif rng.random() < 0.1:
             observation = rng.choice(OBSERVATIONS[station.area.name])
         if observation:
@@ -330,8 +351,9 @@ class DemoHistory:
             record_id = self.add(
                 author, "observation", station, at + timedelta(seconds=90), data, walk_id
             )
-            if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7:
-                self.resolved.append(record_id)
+            story = observation[2] in (POWER_DIP[2], SHORTAGE_NOTES[1][2])
+            if at < datetime.now(UTC) - timedelta(days=1) and rng.random() < 0.7 and not story:
+                self.resolved.append(record_id)  # the story's findings wait for an action
             elif severity in ("high", "critical") and days_ago >= 1:
                 self.findings.append((record_id, station, at + timedelta(seconds=90), text))
 

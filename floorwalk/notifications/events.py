@@ -241,7 +241,9 @@ def notify_action_due(session: Session, action: ActionDue, today: date, now: dat
         if late < days:
             break
         recipients = supervisors_of(session, action.area_ids) if days == 1 else managers(session)
-        subject = f"Action {days} day{'s' if days > 1 else ''} overdue: {action.title}"
+        # The tier decides who is told (and once); the subject says how late it is now:
+        # a worker that first sees it 5 days late wrote "3 days overdue".
+        subject = f"Action {late} day{'s' if late > 1 else ''} overdue: {action.title}"
         body = (
             f"\u201c{action.title}\u201d, owned by {action.owner.username}, was due "
             f"{action.due.isoformat()} and is not done."

@@ -45,7 +45,7 @@ def test_the_handover_lists_what_the_next_lead_must_know(client, summary_plant):
     # never visited; the robot's fault is at WLD-01, which the plan leaves out.
     assert "4 need a decision: 1 safety, 2 stations behind plan, 1 missed station" in html
     assert "Oil on the walkway." in html and "Robot faulted." not in html
-    assert "Concerns Press Shop." in html
+    assert "Its alerts concern Press Shop." in html
     assert "Acknowledge handover</button>" not in html  # coordinators read
     assert "Save note" not in html
 

@@ -72,6 +72,21 @@ def test_the_worker_reminds_and_escalates_the_actions_due_without_being_told_the
     ]
 
 
+def test_an_escalation_says_how_late_the_action_is_when_it_is_sent(people):
+    """A worker down for days (or a plant set up with old actions) first sees an action
+    five days late: supervisors and managers are told once each, with the real figure."""
+    walker, owner, lead = people["walker"], people["owner"], people["supervisor"]
+    push(walker, action_record(walker, owner, due="2026-11-27"))
+    jobs.action_reminders(db.session, datetime(2026, 12, 2, 15, tzinfo=UTC))
+    db.session.commit()
+    assert inbox(lead) == [
+        ("escalation_action", "Action 5 days overdue: Clean the oil under the press")
+    ]
+    jobs.action_reminders(db.session, datetime(2026, 12, 3, 15, tzinfo=UTC))  # once
+    db.session.commit()
+    assert len(inbox(lead)) == 1
+
+
 def test_the_owner_is_reminded_the_day_before_and_once_overdue_not_on_the_day(people):
     walker, owner = people["walker"], people["owner"]
     push(walker, action_record(walker, owner, due="2026-11-27"))

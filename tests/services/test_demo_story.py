@@ -81,3 +81,6 @@ def test_the_weeks_serious_findings_became_actions_in_every_state(manager):
     assert {action.owner.role for action in actions} == {"coordinator"}
     assert actions[0].due < TODAY  # the first is overdue: the list puts it on top
     assert actions[3].done_by.role == "coordinator"  # verified by someone else
+    # Each a task of its own, not the finding's words again: four actions, four titles.
+    titles = [action.title for action in actions]
+    assert len(set(titles)) == 4 and set(titles) <= set(demo.TASKS.values()), titles
