@@ -15,6 +15,21 @@ def fmt_number(value) -> str:
     return "" if value is None else format_number(float(value))
 
 
+def with_unit(value, unit: str | None) -> str:
+    """A value with its unit, agreeing with the number: "1 bin", "2 bins", "1 person"
+    (the rule of static/src/words.js ``withUnit``, which the phone uses)."""
+    shown = str(fmt_number(value) if isinstance(value, int | float) else value)
+    if not unit:
+        return shown
+    if value != 1:
+        return f"{shown} {unit}"
+    if unit == "people":
+        return f"{shown} person"
+    if re.fullmatch(r"[a-z]{3,}s", unit, re.IGNORECASE):
+        return f"{shown} {unit[:-1]}"
+    return f"{shown} {unit}"
+
+
 def audit_value(value) -> str:
     """A value of the audit trail as people read it."""
     if value is None:
@@ -46,3 +61,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(fmt_number, "fmt_number")
     app.add_template_filter(audit_value, "audit_value")
     app.add_template_filter(percent, "percent")
+    app.add_template_filter(with_unit, "with_unit")

@@ -335,6 +335,7 @@ class PlannedTarget(NamedTuple):
     target: float | None  # of the day, or of the shift asked for
     source: str  # "plan" when the plan names this metric at this station that day
     shares: tuple[tuple[str, float | None], ...] = ()  # each shift's, for a whole day
+    min_level: float | None = None  # a gauge's, which has no target
 
 
 @dataclass
@@ -387,11 +388,14 @@ def day_plan(session: Session, day: date, shift: str = "") -> list[PlannedStatio
             {mid for (sid, mid) in planned_pairs if sid == station.id} - set(metric_ids),
             key=lambda mid: metrics[mid].key,
         )
+        levels = {entry.metric_id: entry.min_level for entry in station.metrics}
         for metric_id in metric_ids:
             label = metrics[metric_id].label
             source = "plan" if (station.id, metric_id) in planned_pairs else "standing"
             key = (day, station.id, metric_id)
             shares = tuple((name, targets.get(key)) for name, targets in per_shift.items())
-            row.targets.append(PlannedTarget(label, shown.get(key), source, shares))
+            row.targets.append(
+                PlannedTarget(label, shown.get(key), source, shares, levels.get(metric_id))
+            )
         result.append(row)
     return result

@@ -325,9 +325,15 @@ def test_export_downloads_utf8_with_a_bom_and_the_design_columns(admin, make_sta
     )
 
 
-def test_day_plan_page_shows_scheduled_stations_and_targets(admin, make_station):
-    make_station("PRS-01")
+def test_day_plan_page_shows_scheduled_stations_and_targets(admin, make_station, make_metric):
+    from floorwalk.models import StationMetric
+
+    press = make_station("PRS-01")
     make_station("PRS-02")
+    # A gauge has no target but a min level: the plan says it ("—" said nothing).
+    bins = make_metric("material_on_hand", "gauge", unit="bins")
+    press.metrics.append(StationMetric(metric=bins, position=5, min_level=4.0))
+    db.session.commit()
     admin.post("/admin/metrics/new", {"key": "units", "label": "Units", "kind": "tally"})
     plan = (
         "day,shift,station,metric,target,scheduled\n"
@@ -339,6 +345,7 @@ def test_day_plan_page_shows_scheduled_stations_and_targets(admin, make_station)
     page = admin.get("/admin/plan?day=2025-03-10").get_data(as_text=True)
     assert "1 of 2 active stations scheduled." in page
     assert "Units: 260" in page
+    assert "Material on hand: min level 4" in page
 
 
 def test_areas_are_renamed_and_only_empty_ones_deleted(admin, make_station):

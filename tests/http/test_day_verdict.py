@@ -2,6 +2,7 @@
 figures are those of tests/summary_plant.py, computed by hand there."""
 
 from floorwalk.extensions import db
+from floorwalk.filters import with_unit
 from floorwalk.summaries.day import daily_summary
 from floorwalk.summaries.verdict import grid_cell, percent, station_grid, verdict
 from tests.summary_plant import AFTER, D, local
@@ -101,6 +102,10 @@ def test_the_day_page_reads_verdict_first_with_names_and_one_tap_links(client, s
     assert (
         '<td class="num cell att-low" title="0 of 300">0% <span class="mark">▼</span></td>' in html
     )
+    assert "Material on hand 3 bins, min level 5 bins" in html  # the unit agrees: "1 bin"
+    assert [with_unit(1, "bins"), with_unit(1, "people"), with_unit(2.0, "people")] == [
+        "1 bin", "1 person", "2 people"
+    ]  # fmt: skip
     # On a phone the filters are folded away
     assert '<details class="filters-fold">' in html
     assert "/report?from=2026-02-04&amp;to=2026-02-10" in html  # the last 7 days
