@@ -72,6 +72,9 @@ def test_a_station_is_counted_from_its_label_in_six_actions_and_arrives_once(
     # Progress is the user's own: the phone holds no one else's records.
     assert "yours: — / 100 pcs" in sheet.locator(".sheet-row").nth(0).inner_text()
     assert "min 2 bins" in sheet.locator(".sheet-row").nth(3).inner_text()
+    # One filled button on the view: "Save counts"; the "Add …" ones are outlined.
+    filled = phone.locator("section.station .button-primary:visible").all_inner_texts()
+    assert [name for name in filled if name != "Scan next"] == ["Save counts"], filled
     assert phone.get_by_label("Units completed").get_attribute("inputmode") == "numeric"
     assert phone.get_by_label("Full bins").get_attribute("inputmode") == "decimal"
 

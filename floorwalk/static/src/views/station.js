@@ -18,9 +18,9 @@ export function stationView(ctx) {
   const actions = h(
     "div",
     { class: "capture-actions" },
-    button("Add count", () => open("count"), "button button-primary button-tile"),
-    button("Add observation", () => open("observation"), "button button-primary button-tile"),
-    button("Add employee note", () => open("employee_note"), "button button-primary button-tile"),
+    button("Add count", () => open("count"), "button button-tile"),
+    button("Add observation", () => open("observation"), "button button-tile"),
+    button("Add employee note", () => open("employee_note"), "button button-tile"),
   );
 
   function open(type, record = null) {
