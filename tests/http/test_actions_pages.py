@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from floorwalk.extensions import db
 from floorwalk.models import Action, ActionUpdate, Photo, Record, Station, User, utcnow
+from floorwalk.settings import plant_clock
 from floorwalk.sync.push import apply_push
 from tests.factories import action_record, action_update, push_body, stamp, statuses
 from tests.support import sign_in
@@ -179,7 +180,10 @@ def test_create_action_on_each_observation_of_the_follow_up_page(client, observa
 
 def test_create_action_on_each_alert_of_the_day_summary(client, observation):
     sign_in(client, "manager")
-    page = client.get("/summary").text
+    # The observation's own production day: seen an hour ago, it is yesterday's in the
+    # first hour after the day starts (and the test failed then, on /summary of today).
+    day = plant_clock(db.session).production_day(observation.observed_at)
+    page = client.get(f"/summary/{day.isoformat()}").text
     alerts = page[page.index('id="alerts-h"') : page.index('id="counts-h"')]
     assert "Create action" in alerts
     assert re.search(r'name="title"[^>]*value="Safety: Oil on floor"', alerts)
