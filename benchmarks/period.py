@@ -48,7 +48,7 @@ from summary import (  # noqa: E402  (the plant, its records and the timing of t
 from floorwalk.changes import transaction_change_seq  # noqa: E402
 from floorwalk.database import begin_writing  # noqa: E402
 from floorwalk.extensions import db  # noqa: E402
-from floorwalk.models import Record  # noqa: E402
+from floorwalk.models import WALK_RECORD_TYPES, Record  # noqa: E402
 from floorwalk.settings import plant_clock  # noqa: E402
 from floorwalk.summaries.period import period_report, report_and_trends  # noqa: E402
 
@@ -126,14 +126,15 @@ def all_visible(app) -> str:
 # equal length (``period_report`` reads both).
 READ_SQL = text(
     "SELECT count(*) FROM records WHERE production_day BETWEEN :first AND :last "
-    "AND deleted = :false AND type IN ('visit', 'count', 'observation', 'employee_note', 'walk')"
-)
+    "AND deleted = :false AND type IN :types"
+).bindparams(bindparam("types", expanding=True))
 
 
 def records_read(day_from: date) -> int:
     first = day_from - (MEASURED_DAY - day_from) - timedelta(days=1)
     with db.engine.connect() as conn:
-        values = {"first": first, "last": MEASURED_DAY, "false": False}
+        values = {"first": first, "last": MEASURED_DAY, "false": False,
+                  "types": list(WALK_RECORD_TYPES)}  # fmt: skip
         return conn.execute(READ_SQL, values).scalar_one()
 
 

@@ -25,7 +25,6 @@ from .followup import AGES, ObservationFilter, follow_up_history, list_observati
 from .period import TREND_DAILY_DAYS
 from .plots import history_charts, sparkline, trend_charts
 from .scope import SummaryError, known_area, metrics_by_key
-from .spans import first_record_day
 from .trend import daily_trend, station_history
 from .verdict import station_grid, verdict
 
@@ -141,7 +140,6 @@ def report_page(session: Session, report: dict[str, Any], trends: dict) -> dict[
     each station's metrics against the previous period's, and each station's sparkline
     of attainment by day (by week over long spans), from ``report_and_trends``."""
     clock = plant_clock(session)
-    history = first_record_day(session)
     # A station nobody visited in the previous period has no figures to compare: "—",
     # not 0 %.
     before = {
@@ -156,12 +154,13 @@ def report_page(session: Session, report: dict[str, Any], trends: dict) -> dict[
             if code in trends
         },
         "trend_by_week": (day_to - day_from).days + 1 > TREND_DAILY_DAYS,
-        # The days asked for before the plant's records begin (period.counted_from), and
-        # whether the previous period lies wholly before them: nothing to compare with,
-        # "—", not "+46 observations".
+        # The days asked for before the plant's records begin (period.counted_from); and,
+        # as for a station above, a previous period nobody visited (before the records
+        # begin, say) has nothing to compare with: "—", not "+46 observations".
         "days_before_records": (day_from - date.fromisoformat(report["asked_from"])).days,
-        "previous_before_records": history is None
-        or date.fromisoformat(report["previous"]["to"]) < history,
+        "previous_empty": not any(
+            day["visited"] for day in report["previous"]["coverage"]["by_day"].values()
+        ),
         "areas": session.execute(select(Area).order_by(Area.name)).scalars().all(),
         "shifts": [s.name for s in clock.shifts],
         "metrics": metrics_by_key(session),
