@@ -158,6 +158,10 @@ def report_page(session: Session, report: dict[str, Any], trends: dict) -> dict[
         # as for a station above, a previous period nobody visited (before the records
         # begin, say) has nothing to compare with: "—", not "+46 observations".
         "days_before_records": (day_from - date.fromisoformat(report["asked_from"])).days,
+        # A span that ends before the records begin has nothing counted to show: its
+        # stations would read "0 % ▼, visited 0 of 7 days" for days nobody used floorwalk.
+        "before_records": report["records_from"] is not None
+        and day_to < date.fromisoformat(report["records_from"]),
         "previous_empty": not any(
             day["visited"] for day in report["previous"]["coverage"]["by_day"].values()
         ),

@@ -113,6 +113,7 @@ def _report(session, day_from, day_to, area_id, shift, with_trends: bool):
     figures, trends = period_figures(session, scope, plant, with_trends)
     report = {"shift": scope.shift, "area": area.name if area else None, **figures}
     report["asked_from"] = day_from.isoformat()
+    report["records_from"] = history.isoformat() if history else None
     report["previous"], _ = period_figures(session, before, plant)
     report["previous"]["asked_from"] = before_from.isoformat()
     return report, trends

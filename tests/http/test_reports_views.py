@@ -228,5 +228,11 @@ def test_the_page_says_which_days_before_the_records_it_leaves_out(client, perio
     # The previous period, 01-21..01-31, lies before the records: nothing to compare.
     assert re.search(r'<dt>Observations</dt><dd>2</dd>\s*<dd class="change">— vs previous', html)
     assert "The plant's records begin" not in client.get(f"/report?{PERIOD}").get_data(True)
+    # A period that ends before the records begin has nothing counted to show, where its
+    # stations read "0 % ▼, visited 0 of 7 days".
+    before = client.get("/report?from=2026-01-20&to=2026-01-26").get_data(as_text=True)
+    assert "Nothing to report yet" in before and "The plant's records begin on 2026-02-01" in before
+    assert "0% ▼" not in before and "Stations: totals" not in before
+    assert "Nothing to report yet" not in html
     csv = client.get("/report.csv?from=2026-01-20&to=2026-03-08").get_data(as_text=True)
     assert csv.splitlines()[1].startswith("2026-02-01,2026-03-08,")

@@ -113,7 +113,8 @@ def test_the_previous_period_has_the_same_length_and_keys(period, make_record):
     begin_history(period, make_record, date(2026, 2, 1))
     report = period_report(db.session, FROM, TO)
     previous = report["previous"]
-    assert previous.keys() == report.keys() - {"previous", "area", "shift"}
+    assert previous.keys() == report.keys() - {"previous", "area", "shift", "records_from"}
+    assert report["records_from"] == "2026-02-01"  # the plant's first walk record
     assert (previous["from"], previous["to"], previous["days"]) == ("2026-02-17", "2026-02-26", 10)
     assert [
         (s["code"], s["visited_days"], s["counts"]["units_completed"]) for s in previous["stations"]
