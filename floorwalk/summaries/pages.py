@@ -25,6 +25,7 @@ from .followup import AGES, ObservationFilter, follow_up_history, list_observati
 from .period import TREND_DAILY_DAYS
 from .plots import history_charts, sparkline, trend_charts
 from .scope import SummaryError, known_area, metrics_by_key
+from .spans import first_record_day
 from .trend import daily_trend, station_history
 from .verdict import station_grid, verdict
 
@@ -49,8 +50,13 @@ def day_page(
     now = utcnow()
     today = clock.production_day(now)
     pace = 1.0 if summary["complete"] else elapsed_share(clock, day, summary["shift"], now)
+    records_from = first_record_day(session)
     return {
         "summary": summary,
+        # A day before the plant's records begin has nothing to decide: every station
+        # would read missed and behind plan for a day nobody used floorwalk.
+        "records_from": records_from,
+        "before_records": records_from is not None and day < records_from,
         # Actions opened, closed and overdue that day (DESIGN §10; not in §3's JSON).
         "day_actions": action_figures(session, day, day, area_id, today),
         "day": day,

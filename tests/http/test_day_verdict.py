@@ -1,9 +1,12 @@
 """The day page leads with its verdict and a station × metric grid (DESIGN §10); the
 figures are those of tests/summary_plant.py, computed by hand there."""
 
+from datetime import timedelta
+
 from floorwalk.extensions import db
 from floorwalk.filters import with_unit
 from floorwalk.summaries.day import daily_summary
+from floorwalk.summaries.spans import first_record_day
 from floorwalk.summaries.verdict import grid_cell, percent, station_grid, verdict
 from tests.summary_plant import AFTER, D, local
 from tests.support import sign_in
@@ -191,3 +194,15 @@ def test_the_share_of_the_day_or_shift_gone_by(summary_plant):
     middle = first_start + (second_start - first_start) / 2
     assert elapsed_share(clock, D, first.name, middle) == 0.5
     assert elapsed_share(clock, D, first.name, local(D, 23)) == 1.0
+
+
+def test_a_day_before_the_plants_records_has_nothing_to_decide(client, summary_plant):
+    """Before the first walk record every station read missed and behind plan: 40 alerts
+    on the demo's January day, for a day nobody used floorwalk."""
+    sign_in(client, "boss")
+    first = first_record_day(db.session)
+    before = client.get(f"/summary/{(first - timedelta(days=3)).isoformat()}").text
+    assert "Nothing to report yet" in before and f"records begin on {first.isoformat()}" in before
+    assert "need a decision" not in before and "Counts against target" not in before
+    on_the_day = client.get(f"/summary/{first.isoformat()}").text
+    assert "Nothing to report yet" not in on_the_day and "Counts against target" in on_the_day
